@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Mailroom.Data.Configurations;
+
+sealed class BroadcastConfiguration : IEntityTypeConfiguration<Broadcast>
+{
+    public void Configure(EntityTypeBuilder<Broadcast> b)
+    {
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(x => x.Status).HasMaxLength(16);
+        b.HasIndex(x => new { x.AccountId, x.Id });
+        b.HasIndex(x => new { x.Status, x.SendAt });
+    }
+}
+
+sealed class BroadcastRecipientConfiguration : IEntityTypeConfiguration<BroadcastRecipient>
+{
+    public void Configure(EntityTypeBuilder<BroadcastRecipient> b)
+    {
+        b.HasOne<Broadcast>().WithMany().HasForeignKey(x => x.BroadcastId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Subscriber>().WithMany().HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(x => x.Token).HasMaxLength(64);
+        b.HasIndex(x => new { x.BroadcastId, x.SubscriberId }).IsUnique();
+        b.HasIndex(x => new { x.BroadcastId, x.Id });
+        b.HasIndex(x => x.Token).IsUnique();
+    }
+}
+
+sealed class PurchaseConfiguration : IEntityTypeConfiguration<Purchase>
+{
+    public void Configure(EntityTypeBuilder<Purchase> b)
+    {
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Subscriber>().WithMany().HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(x => x.TransactionId).HasMaxLength(255);
+        b.Property(x => x.Currency).HasMaxLength(3);
+        b.HasIndex(x => new { x.AccountId, x.TransactionId }).IsUnique();
+        b.HasMany(x => x.Products).WithOne().HasForeignKey(x => x.PurchaseId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+sealed class WebhookRuleConfiguration : IEntityTypeConfiguration<WebhookRule>
+{
+    public void Configure(EntityTypeBuilder<WebhookRule> b)
+    {
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(x => x.EventName).HasMaxLength(64);
+        b.Property(x => x.ParameterName).HasMaxLength(32);
+        b.HasIndex(x => new { x.AccountId, x.EventName });
+    }
+}
+
+sealed class OutboxEventConfiguration : IEntityTypeConfiguration<OutboxEvent>
+{
+    public void Configure(EntityTypeBuilder<OutboxEvent> b)
+    {
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(x => x.EventName).HasMaxLength(64);
+        b.HasIndex(x => new { x.ProcessedAt, x.Id });
+    }
+}
+
+sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<WebhookDelivery> b)
+    {
+        b.HasOne<WebhookRule>().WithMany().HasForeignKey(x => x.RuleId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(x => x.Status).HasMaxLength(16);
+        b.HasIndex(x => x.DeliveryId).IsUnique();
+        b.HasIndex(x => new { x.Status, x.NextAttemptAt });
+        b.HasIndex(x => new { x.AccountId, x.Id });
+    }
+}

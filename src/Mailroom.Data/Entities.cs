@@ -1,0 +1,291 @@
+namespace Mailroom.Data;
+
+// Entities carry no behaviour: the API maps them by hand to wire records and the
+// few multi-table rules live in the server's Domain services.
+
+public sealed class Account
+{
+    public long Id { get; set; }
+    public string Name { get; set; } = "";
+    public string PlanType { get; set; } = "creator";
+    public string PrimaryEmailAddress { get; set; } = "";
+    // SHA-256 of the credential, hex. The plain values are shown once, at creation.
+    public string ApiKeyHash { get; set; } = "";
+    public string ApiSecretHash { get; set; } = "";
+    public int? RateLimitPerMinute { get; set; }
+    public string? WebhookSigningSecret { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class Form
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public string Name { get; set; } = "";
+    public string Type { get; set; } = FormTypes.Embed;
+    public string? Format { get; set; }
+    public bool Archived { get; set; }
+    public string Uid { get; set; } = "";
+    public string? Title { get; set; }
+    public string? Description { get; set; }
+    public string? SignUpButtonText { get; set; }
+    public string? SuccessMessage { get; set; }
+    public bool DoubleOptIn { get; set; }
+    public string? ConfirmationSubject { get; set; }
+    public string? ConfirmationContent { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public static class FormTypes
+{
+    public const string Embed = "embed";
+    public const string Hosted = "hosted";
+}
+
+public sealed class Sequence
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public string Name { get; set; } = "";
+    public bool Hold { get; set; }
+    public bool Repeat { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public sealed class Tag
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public string Name { get; set; } = "";
+    // Lower-cased name: tag names are unique per account regardless of case.
+    public string NormalizedName { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public sealed class CustomField
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public string Label { get; set; } = "";
+    public string Key { get; set; } = "";
+    public string Name { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public static class SubscriberStates
+{
+    public const string Active = "active";
+    public const string Inactive = "inactive";
+    public const string Cancelled = "cancelled";
+    public const string Bounced = "bounced";
+    public const string Complained = "complained";
+}
+
+public sealed class Subscriber
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public string EmailAddress { get; set; } = "";
+    // Lower-cased address: lookups and uniqueness are case-insensitive on both providers.
+    public string NormalizedEmail { get; set; } = "";
+    public string? FirstName { get; set; }
+    public string State { get; set; } = SubscriberStates.Active;
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? CancelledAt { get; set; }
+    public List<SubscriberFieldValue> FieldValues { get; set; } = [];
+}
+
+// Values are stored by field id, not key, so renaming a field's key moves every value with it.
+public sealed class SubscriberFieldValue
+{
+    public long SubscriberId { get; set; }
+    public long CustomFieldId { get; set; }
+    public string? Value { get; set; }
+}
+
+public static class SubscribableTypes
+{
+    public const string Form = "form";
+    public const string Course = "course";
+    public const string Tag = "tag";
+}
+
+public static class SubscriptionStates
+{
+    public const string Active = "active";
+    public const string Inactive = "inactive";
+    public const string Cancelled = "cancelled";
+}
+
+public sealed class Subscription
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long SubscriberId { get; set; }
+    public Subscriber? Subscriber { get; set; }
+    public string SubscribableType { get; set; } = SubscribableTypes.Form;
+    public long SubscribableId { get; set; }
+    public string State { get; set; } = SubscriptionStates.Active;
+    public string? Source { get; set; }
+    public string? Referrer { get; set; }
+    // SHA-256 of the double opt-in token; the token itself only travels in the email.
+    public string? ConfirmationTokenHash { get; set; }
+    public DateTime? ConfirmationSentAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public sealed class EmailLayout
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public string Name { get; set; } = "";
+    public string Html { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
+
+public static class BroadcastStatuses
+{
+    public const string Draft = "draft";
+    public const string Scheduled = "scheduled";
+    public const string Sending = "sending";
+    public const string Completed = "completed";
+    public const string Paused = "paused";
+}
+
+public sealed class Broadcast
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public string? Subject { get; set; }
+    public string? Content { get; set; }
+    public string? Description { get; set; }
+    public bool Public { get; set; }
+    public DateTime? PublishedAt { get; set; }
+    public DateTime? SendAt { get; set; }
+    public string? EmailAddress { get; set; }
+    public string? EmailLayoutTemplate { get; set; }
+    public string? ThumbnailAlt { get; set; }
+    public string? ThumbnailUrl { get; set; }
+    public string Status { get; set; } = BroadcastStatuses.Draft;
+    // Delivery checkpoint, so a restart resumes where it stopped.
+    public int RecipientCount { get; set; }
+    public int SentCount { get; set; }
+    public int FailedCount { get; set; }
+    public long LastRecipientId { get; set; }
+    public DateTime? LockedUntil { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public sealed class BroadcastRecipient
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long BroadcastId { get; set; }
+    public long SubscriberId { get; set; }
+    public string Token { get; set; } = "";
+    public DateTime? SentAt { get; set; }
+    public DateTime? FailedAt { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? OpenedAt { get; set; }
+    public DateTime? ClickedAt { get; set; }
+    public int Clicks { get; set; }
+    public DateTime? UnsubscribedAt { get; set; }
+}
+
+public sealed class Purchase
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long SubscriberId { get; set; }
+    public string TransactionId { get; set; } = "";
+    public string? Status { get; set; }
+    public string EmailAddress { get; set; } = "";
+    public string Currency { get; set; } = "USD";
+    public DateTime TransactionTime { get; set; }
+    public decimal? Subtotal { get; set; }
+    public decimal? Shipping { get; set; }
+    public decimal? Discount { get; set; }
+    public decimal? Tax { get; set; }
+    public decimal? Total { get; set; }
+    public string? Integration { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public List<PurchaseProduct> Products { get; set; } = [];
+}
+
+public sealed class PurchaseProduct
+{
+    public long Id { get; set; }
+    public long PurchaseId { get; set; }
+    public int Position { get; set; }
+    public long Pid { get; set; }
+    public long Lid { get; set; }
+    public string? Sku { get; set; }
+    public string Name { get; set; } = "";
+    public decimal UnitPrice { get; set; }
+    public decimal Quantity { get; set; }
+}
+
+public sealed class WebhookRule
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    // Stored without the "subscriber."/"purchase." prefix, as Kit returns it.
+    public string EventName { get; set; } = "";
+    // The event's extra parameter as the caller named it (course_id or sequence_id ...) and its value.
+    public string? ParameterName { get; set; }
+    public string? ParameterValue { get; set; }
+    public string TargetUrl { get; set; } = "";
+    public string Status { get; set; } = "enabled";
+    public DateTime CreatedAt { get; set; }
+}
+
+// A domain event, written in the same transaction as the change that raised it.
+public sealed class OutboxEvent
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public string EventName { get; set; } = "";
+    public long? SubscriberId { get; set; }
+    public long? PurchaseId { get; set; }
+    // The value rules match on: form id, sequence id, tag id, product pid or the clicked URL.
+    public string? MatchValue { get; set; }
+    public DateTime OccurredAt { get; set; }
+    public DateTime? ProcessedAt { get; set; }
+    public DateTime? LockedUntil { get; set; }
+}
+
+public static class WebhookDeliveryStatuses
+{
+    public const string Pending = "pending";
+    public const string Delivered = "delivered";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+}
+
+public sealed class WebhookDelivery
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long RuleId { get; set; }
+    public long OutboxEventId { get; set; }
+    // Sent as X-Mailroom-Delivery, identical on every retry so receivers can drop duplicates.
+    public Guid DeliveryId { get; set; }
+    public string TargetUrl { get; set; } = "";
+    public string Payload { get; set; } = "";
+    public string Status { get; set; } = WebhookDeliveryStatuses.Pending;
+    public int Attempts { get; set; }
+    public DateTime NextAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? DeliveredAt { get; set; }
+    public DateTime? LockedUntil { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

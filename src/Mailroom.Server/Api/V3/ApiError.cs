@@ -1,0 +1,48 @@
+namespace Mailroom.Server.Api.V3;
+
+/// <summary>The only error body Mailroom writes: <c>{"error": ..., "message": ...}</c> (spec §1.5, §8).</summary>
+public sealed record ApiError(string Error, string? Message)
+{
+    // Titles and messages are copied from Kit because clients match on them; keep them here only.
+    public const string AuthorizationFailed = "Authorization Failed";
+    public const string KeyNotPresent = "API Key not present";
+    public const string KeyNotValid = "API Key not valid";
+    public const string InsufficientPermissions = "You do not have sufficient permissions to access this resource";
+    public const string NotFoundTitle = "Not Found";
+    public const string NotFoundMessage = "The entity you were trying to find doesn't exist";
+    public const string UnprocessableTitle = "Unprocessable Entity";
+    public const string SubscriberErrorTitle = "Error updating subscriber";
+    public const string EmailInvalidMessage = "Email address is invalid";
+    public const string MissingParameterTitle = "Missing parameter";
+    public const string EmailRequiredMessage = "Subscriber email is required";
+    public const string PurchaseMissingTitle = "Your request is missing parameters";
+    public const string BroadcastLockedMessage = "Broadcast has already been sent and can't be changed";
+
+    public static JsonHttpResult<ApiError> Unauthorized(string message) => Json(401, AuthorizationFailed, message);
+    public static JsonHttpResult<ApiError> NotFound() => Json(404, NotFoundTitle, NotFoundMessage);
+    public static JsonHttpResult<ApiError> CourseNotFound() => Json(404, "Course not found", "");
+    public static JsonHttpResult<ApiError> TagNotFound() => Json(404, "Tag not found", "");
+    public static JsonHttpResult<ApiError> Unprocessable(string message) => Json(422, UnprocessableTitle, message);
+    public static JsonHttpResult<ApiError> Unprocessable(IEnumerable<string> messages) => Unprocessable(string.Join(", ", messages));
+    public static JsonHttpResult<ApiError> InvalidEmail() => Json(422, SubscriberErrorTitle, EmailInvalidMessage);
+    public static JsonHttpResult<ApiError> EmailRequired() => Json(400, MissingParameterTitle, EmailRequiredMessage);
+    public static JsonHttpResult<ApiError> PurchaseInvalid(IEnumerable<string> messages) => Json(400, PurchaseMissingTitle, string.Join(", ", messages));
+    public static JsonHttpResult<ApiError> BroadcastLocked() => Unprocessable(BroadcastLockedMessage);
+    public static JsonHttpResult<ApiError> BadRequest(string message) => Json(400, "Bad Request", message);
+    public static JsonHttpResult<ApiError> TooManyCustomFields(int limit) =>
+        Json(400, "Bad Request", $"You can only have {limit} custom fields");
+    public static JsonHttpResult<ApiError> PayloadTooLarge(long limit) =>
+        Json(413, "Payload Too Large", $"Request body must not exceed {limit} bytes");
+    public static JsonHttpResult<ApiError> TooManyRequests(int perMinute) =>
+        Json(429, "Too Many Requests", $"Rate limit exceeded: {perMinute} requests per 60 seconds");
+    public static JsonHttpResult<ApiError> ServerError() => Json(500, "Internal Server Error", "Something went wrong");
+
+    static JsonHttpResult<ApiError> Json(int status, string error, string? message) =>
+        TypedResults.Json(new ApiError(error, message), statusCode: status);
+}
+
+/// <summary>Thrown by <see cref="ApiParams"/> accessors when a value cannot be read as the type asked for.</summary>
+public sealed class ApiParamException(int statusCode, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Mailroom.Server.Api.V3;
+
+/// <summary>
+/// Every request parameter of a /v3 call in one bag: query string, JSON body and form body merged
+/// (body wins), with Rails-style brackets already nested. Kit clients put the same parameter in any
+/// of these places on any method, so handlers never look at where a value came from (spec §1.3).
+/// </summary>
+public sealed class ApiParams(JsonObject root)
+{
+    internal const string ItemKey = "mailroom.params";
+
+    public JsonObject Root { get; } = root;
+
+    public static ValueTask<ApiParams?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult<ApiParams?>(context.Items[ItemKey] as ApiParams ?? new ApiParams([]));
+
+    public bool Has(string name) => Node(name) is not null;
+
+    public JsonNode? Node(string name) => Root.TryGetPropertyValue(name, out var n) ? n : null;
+
+    /// <summary>A scalar as text, trimmed; blank and whitespace-only values read as absent.</summary>
+    public string? String(string name) => AsString(Node(name), name);
+
+    /// <summary>Like <see cref="String"/> but keeps surrounding whitespace out of the picture only for the blank check.</summary>
+    public static string? AsString(JsonNode? node, string name)
+    {
+        if (node is null) return null;
+        if (node is not JsonValue v)
+            throw new ApiParamException(400, $"{name} must be a string");
+        var text = v.GetValueKind() switch
+        {
+            JsonValueKind.String => v.GetValue<string>(),
+            JsonValueKind.Number => v.ToJsonString(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => null,
+        };
+        return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+    }
+
+    public long? Long(string name) => AsLong(Node(name), name);
+
+    public static long? AsLong(JsonNode? node, string name)
+    {
+        if (node is null) return null;
+        if (node is JsonValue v)
+        {
+            if (v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var l)) return l;
+            if (v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) && d == Math.Floor(d) && Math.Abs(d) < 9e15) return (long)d;
+            if (v.GetValueKind() == JsonValueKind.String)
+            {
+                var s = v.GetValue<string>().Trim();
+                if (s.Length == 0) return null;
+                if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out l)) return l;
+            }
+        }
+        throw new ApiParamException(400, $"{name} must be an integer");
+    }
+
+    public int? Int(string name)
+    {
+        var value = Long(name);
+        if (value is null) return null;
+        if (value is < int.MinValue or > int.MaxValue) throw new ApiParamException(400, $"{name} is out of range");
+        return (int)value;
+    }
+
+    public decimal? Decimal(string name) => AsDecimal(Node(name), name);
+
+    public static decimal? AsDecimal(JsonNode? node, string name)
+    {
+        if (node is null) return null;
+        if (node is JsonValue v)
+        {
+            if (v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<decimal>(out var m)) return m;
+            if (v.GetValueKind() == JsonValueKind.String)
+            {
+                var s = v.GetValue<string>().Trim();
+                if (s.Length == 0) return null;
+                if (decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out m)) return m;
+            }
+        }
+        throw new ApiParamException(400, $"{name} must be a number");
+    }
+
+    public bool? Bool(string name) => AsBool(Node(name), name);
+
+    public static bool? AsBool(JsonNode? node, string name)
+    {
+        if (node is null) return null;
+        if (node is JsonValue v)
+        {
+            switch (v.GetValueKind())
+            {
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                case JsonValueKind.Number: return v.ToJsonString() != "0";
+                case JsonValueKind.String:
+                    var s = v.GetValue<string>().Trim().ToLowerInvariant();
+                    if (s is "true" or "1" or "yes" or "on") return true;
+                    if (s is "false" or "0" or "no" or "off") return false;
+                    if (s.Length == 0) return null;
+                    break;
+            }
+        }
+        throw new ApiParamException(400, $"{name} must be true or false");
+    }
+
+    public JsonObject? Object(string name) => Node(name) switch
+    {
+        null => null,
+        JsonObject o => o,
+        _ => throw new ApiParamException(400, $"{name} must be an object"),
+    };
+
+    /// <summary>
+    /// A list given as a JSON array, a Rails <c>x[]=</c> or <c>x[0]=</c> list, or a comma-separated string
+    /// (<c>tags=12,34</c>, as ConvertkitSharp sends it). Items come back as nodes in input order.
+    /// </summary>
+    public List<JsonNode?>? List(string name) => AsList(Node(name));
+
+    public static List<JsonNode?>? AsList(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonArray a => [.. a],
+        JsonObject o when o.Count > 0 && o.All(p => int.TryParse(p.Key, out _)) =>
+            [.. o.OrderBy(p => int.Parse(p.Key, CultureInfo.InvariantCulture)).Select(p => p.Value)],
+        JsonValue v when v.GetValueKind() == JsonValueKind.String =>
+            [.. v.GetValue<string>().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => (JsonNode?)JsonValue.Create(s))],
+        JsonValue v => [v],
+        _ => [node],
+    };
+
+    public List<long>? LongList(string name) =>
+        List(name)?.Select(n => AsLong(n, name)).Where(l => l is not null).Select(l => l!.Value).ToList();
+}

@@ -1,0 +1,177 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Primitives;
+
+namespace Mailroom.Server.Api.V3;
+
+/// <summary>Reads query string and body into an <see cref="ApiParams"/> bag (spec §1.3).</summary>
+static class ApiParamsReader
+{
+    public static async Task<ApiParams> ReadAsync(HttpRequest request, long maxBodyBytes, CancellationToken ct)
+    {
+        var root = new JsonObject();
+        foreach (var (key, values) in request.Query)
+            foreach (var value in values)
+                AddRails(root, key, value);
+
+        if (request.ContentLength > maxBodyBytes)
+            throw new PayloadTooLargeException(maxBodyBytes);
+        var body = await ReadBodyAsync(request, maxBodyBytes, ct);
+        if (body.Length == 0) return new ApiParams(root);
+
+        var contentType = request.ContentType ?? "";
+        if (contentType.Contains("json", StringComparison.OrdinalIgnoreCase) ||
+            (!contentType.Contains("form", StringComparison.OrdinalIgnoreCase) && LooksLikeJson(body)))
+        {
+            foreach (var (key, value) in ParseJsonObject(body))
+                root[key] = value?.DeepClone();
+        }
+        else if (contentType.Contains("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+                 || contentType.Length == 0)
+        {
+            var form = new JsonObject();
+            foreach (var (key, value) in ParseFormBody(body))
+                AddRails(form, key, value);
+            foreach (var (key, value) in form)
+                root[key] = value?.DeepClone();
+        }
+        else if (contentType.Contains("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiParamException(400, "multipart/form-data bodies are not supported; send JSON or form-encoded parameters");
+        }
+        return new ApiParams(root);
+    }
+
+    static async Task<byte[]> ReadBodyAsync(HttpRequest request, long max, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > max) throw new PayloadTooLargeException(max);
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    static bool LooksLikeJson(byte[] body)
+    {
+        foreach (var b in body)
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') continue;
+            return b is (byte)'{' or (byte)'[';
+        }
+        return false;
+    }
+
+    static JsonObject ParseJsonObject(byte[] body)
+    {
+        try
+        {
+            var node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            if (node is null) return [];
+            if (node is not JsonObject obj) throw new ApiParamException(400, "Request body must be a JSON object");
+            // JsonObject builds its dictionary lazily; walking it here surfaces duplicate keys as a 400, not a 500 later.
+            Touch(obj);
+            return obj;
+        }
+        catch (JsonException e)
+        {
+            throw new ApiParamException(400, $"Request body is not valid JSON: {Describe(e)}");
+        }
+        catch (ArgumentException)
+        {
+            throw new ApiParamException(400, "Request body is not valid JSON: duplicate property name");
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ApiParamException(400, "Request body is not valid JSON");
+        }
+    }
+
+    static string Describe(JsonException e) =>
+        e.LineNumber is { } line ? $"unexpected input at line {line + 1}, position {e.BytePositionInLine + 1}" : "unexpected input";
+
+    static void Touch(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o: foreach (var p in o) Touch(p.Value); break;
+            case JsonArray a: foreach (var i in a) Touch(i); break;
+        }
+    }
+
+    static IEnumerable<(string Key, string Value)> ParseFormBody(byte[] body)
+    {
+        var text = Encoding.UTF8.GetString(body);
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=');
+            var key = eq < 0 ? pair : pair[..eq];
+            var value = eq < 0 ? "" : pair[(eq + 1)..];
+            yield return (Decode(key), Decode(value));
+        }
+    }
+
+    static string Decode(string s) => Uri.UnescapeDataString(s.Replace('+', ' '));
+
+    /// <summary>
+    /// Rails' nested-parameter rules: <c>a[b]=1</c> → {"a":{"b":"1"}}, <c>a[]=1</c> → {"a":["1"]},
+    /// <c>a[][name]=X&amp;a[][name]=Y</c> → {"a":[{"name":"X"},{"name":"Y"}]}. A key with no value
+    /// (<c>&amp;fields&amp;first_name</c>, as the Ruby gem sends it) counts as absent.
+    /// </summary>
+    internal static void AddRails(JsonObject root, string key, StringValues values)
+    {
+        foreach (var value in values)
+        {
+            if (string.IsNullOrEmpty(value)) continue;
+            var path = SplitKey(key);
+            if (path.Count == 0) continue;
+            Assign(root, path, 0, value);
+        }
+    }
+
+    static List<string> SplitKey(string key)
+    {
+        var parts = new List<string>();
+        var open = key.IndexOf('[');
+        if (open < 0) { parts.Add(key); return parts; }
+        parts.Add(key[..open]);
+        var rest = key[open..];
+        while (rest.StartsWith('['))
+        {
+            var close = rest.IndexOf(']');
+            if (close < 0) break;
+            parts.Add(rest[1..close]);
+            rest = rest[(close + 1)..];
+        }
+        return parts[0].Length == 0 ? [] : parts;
+    }
+
+    static void Assign(JsonObject target, List<string> path, int i, string value)
+    {
+        var name = path[i];
+        if (i == path.Count - 1) { target[name] = value; return; }
+        var next = path[i + 1];
+        if (next.Length == 0)
+        {
+            if (target[name] is not JsonArray array) target[name] = array = [];
+            if (i + 1 == path.Count - 1) { array.Add(value); return; }
+            // a[][name]=…: start a new element when the last one already has this key.
+            var child = path[i + 2];
+            if (array.Count == 0 || array[^1] is not JsonObject last || last.ContainsKey(child))
+                array.Add(last = new JsonObject());
+            Assign(last, path, i + 2, value);
+            return;
+        }
+        if (target[name] is not JsonObject obj) target[name] = obj = new JsonObject();
+        Assign(obj, path, i + 1, value);
+    }
+}
+
+sealed class PayloadTooLargeException(long limit) : Exception($"Request body exceeds {limit} bytes")
+{
+    public long Limit { get; } = limit;
+}

@@ -1,0 +1,38 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Mailroom.Server.Data;
+
+static class DatabaseSetup
+{
+    public static IServiceCollection AddMailroomDatabase(this IServiceCollection services)
+    {
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddDbContext<AppDbContext>((sp, builder) =>
+            builder.UseMailroomDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        return services;
+    }
+
+    /// <summary>Applies pending migrations; for SQLite also creates the data folder and switches to WAL.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var options = scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (!options.IsPostgres)
+        {
+            var builder = new SqliteConnectionStringBuilder(options.EffectiveConnectionString);
+            if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+            {
+                var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+                if (dir is not null) Directory.CreateDirectory(dir);
+            }
+        }
+        await db.Database.MigrateAsync(ct);
+        if (!options.IsPostgres)
+        {
+            // WAL lets readers run while the writer commits; the setting is stored in the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+    }
+}

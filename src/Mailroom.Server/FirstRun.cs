@@ -1,0 +1,58 @@
+using Mailroom.Server.Domain;
+using Mailroom.Server.Domain.Accounts;
+using Mailroom.Server.Domain.CustomFields;
+using Mailroom.Server.Domain.Forms;
+using Microsoft.Extensions.Options;
+
+namespace Mailroom.Server;
+
+/// <summary>
+/// On an empty database `serve` creates a demo account so a new user can call the API at once.
+/// Its keys are printed to the console once, like `mailroom accounts create` does; they never go to the log.
+/// </summary>
+static class FirstRun
+{
+    public static async Task CreateDemoAccountIfEmptyAsync(WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled) return;
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (await db.Accounts.AnyAsync()) return;
+
+        var time = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        var now = time.UtcNowSeconds();
+        var created = scope.ServiceProvider.GetRequiredService<AccountService>()
+            .Add("Demo Account", "owner@demo.test", "creator");
+        await db.SaveChangesAsync();
+        var id = created.Account.Id;
+        db.Forms.AddRange(
+            new Form { AccountId = id, Name = "Newsletter", Type = FormTypes.Embed, Format = "inline", Uid = FormDefaults.NewUid(),
+                       Title = "Join the newsletter", Description = "One email a week, no spam.", SignUpButtonText = "Subscribe",
+                       SuccessMessage = "Success! Now check your email to confirm your subscription.", DoubleOptIn = true, CreatedAt = now },
+            new Form { AccountId = id, Name = "Launch Page", Type = FormTypes.Hosted, Uid = FormDefaults.NewUid(),
+                       Title = "Something new is coming", Description = "<p>Be the first to know.</p>", SignUpButtonText = "Notify me",
+                       SuccessMessage = "Thanks! You're on the list.", CreatedAt = now });
+        db.Sequences.Add(new Sequence { AccountId = id, Name = "Welcome Sequence", CreatedAt = now });
+        foreach (var tag in new[] { "Customer", "Lead" })
+            db.Tags.Add(new Tag { AccountId = id, Name = tag, NormalizedName = tag.ToLowerInvariant(), CreatedAt = now, UpdatedAt = now });
+        var field = new CustomField { AccountId = id, Label = "Last Name", Key = CustomFieldKeys.KeyFor("Last Name"), CreatedAt = now, UpdatedAt = now };
+        db.CustomFields.Add(field);
+        await db.SaveChangesAsync();
+        field.Name = CustomFieldKeys.NameFor(field.Id, field.Key);
+        await db.SaveChangesAsync();
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var url = app.Services.GetRequiredService<PublicUrl>().Value;
+            Console.WriteLine($"""
+
+                Created a demo account (set Demo:Enabled=false to skip this on an empty database).
+                  api_key:    {created.ApiKey}
+                  api_secret: {created.ApiSecret}
+                These are shown once. Try:
+                  curl '{url}/v3/account?api_secret={created.ApiSecret}'
+
+                """);
+        });
+    }
+}

@@ -1,0 +1,86 @@
+using Mailroom.Server.Api.Infrastructure;
+using Mailroom.Server.Api.V3;
+using Mailroom.Server.Data;
+using Mailroom.Server.Domain;
+using Mailroom.Server.Domain.Accounts;
+using Scalar.AspNetCore;
+
+namespace Mailroom.Server;
+
+static class MailroomServices
+{
+    /// <summary>What both the server and the admin commands need: data, options, domain services.</summary>
+    public static IServiceCollection AddMailroomCore(this IServiceCollection services)
+    {
+        services.AddMailroomDatabase();
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<MailroomOptions>().BindConfiguration("");
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        services.AddSingleton<PublicUrl>();
+        services.AddScoped<AccountService>();
+        return services;
+    }
+
+    public static IServiceCollection AddMailroomApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(o => JsonConfiguration.Apply(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AccountRateLimiter>();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddProblemDetails();
+        services.AddOpenApi("v3");
+        return services;
+    }
+
+    public static WebApplication UseMailroomApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(V3StatusCodes.WriteBody);
+        app.Use(V3Pipeline.NormalizePath);
+        app.UseRouting();
+        app.Use(V3Pipeline.Authenticate);
+        return app;
+    }
+
+    public static WebApplication MapMailroomApi(this WebApplication app)
+    {
+        var v3 = app.MapGroup("/v3").WithTags("v3");
+        v3.MapAccount();
+
+        app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
+            .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();
+        app.MapGet("/healthz", Health).ExcludeFromDescription();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Mailroom — Kit API v3").AddDocument("v3", routePattern: "/openapi/v3.json"));
+        return app;
+    }
+
+    static async Task<IResult> Health(AppDbContext db, CancellationToken ct)
+    {
+        try
+        {
+            await db.Accounts.AnyAsync(ct);
+            return TypedResults.Ok(new { status = "ok" });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return TypedResults.Json(new { status = "unavailable", reason = "database" }, statusCode: 503);
+        }
+    }
+}
+
+public sealed class WorkerOptions
+{
+    public const string Section = "Workers";
+    /// <summary>Run background work (delivery, webhooks) in this process; false gives an API-only instance.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+    public bool Enabled { get; set; } = true;
+}

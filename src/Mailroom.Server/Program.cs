@@ -1,0 +1,22 @@
+using Mailroom.Server;
+using Mailroom.Server.Cli;
+using Mailroom.Server.Data;
+
+// One executable: `mailroom serve` (the default) runs the server, other words are admin commands.
+if (CliApp.IsAdminCommand(args))
+    return await CliApp.RunAsync(args, Console.Out, Console.Error);
+
+var builder = WebApplication.CreateBuilder(CliApp.ServeArgs(args));
+builder.Services.AddMailroomCore();
+builder.Services.AddMailroomApi();
+
+var app = builder.Build();
+app.UseMailroomApi();
+app.MapMailroomApi();
+
+await DatabaseSetup.MigrateAsync(app.Services);
+await FirstRun.CreateDemoAccountIfEmptyAsync(app);
+await app.RunAsync();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,91 @@
+using Mailroom.Data;
+using Mailroom.Server.Domain.Accounts;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Mailroom.Server.Tests.Infrastructure;
+
+public sealed record TestAccount(long Id, string ApiKey, string ApiSecret);
+
+/// <summary>
+/// The real server over in-process HTTP, on its own fresh database, with a fake clock.
+/// Workers and the first-run demo are off and the rate limit is off unless a test turns them on.
+/// </summary>
+public sealed class MailroomApp : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Start = new(2024, 5, 1, 10, 0, 0, TimeSpan.Zero);
+
+    public TestDatabase Database { get; }
+    public FakeTimeProvider Clock { get; } = new(Start);
+    readonly Dictionary<string, string?> _settings;
+
+    MailroomApp(TestDatabase database, Dictionary<string, string?> settings)
+    {
+        Database = database;
+        _settings = settings;
+    }
+
+    public static async Task<MailroomApp> StartAsync(string provider, Dictionary<string, string?>? settings = null)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var all = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = database.Provider,
+            ["Database:ConnectionString"] = database.ConnectionString,
+            ["Demo:Enabled"] = "false",
+            ["Workers:Enabled"] = "false",
+            ["RateLimit:PermitsPerMinute"] = "0",
+            ["PublicUrl"] = "http://mailroom.test",
+        };
+        foreach (var (k, v) in settings ?? []) all[k] = v;
+        var app = new MailroomApp(database, all);
+        _ = app.Server; // start now, so migrations and start-up failures surface in the test that caused them
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.UseEnvironment("Testing");
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public HttpClient Http => _http ??= CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    HttpClient? _http;
+
+    public async Task<TestAccount> CreateAccountAsync(string name = "Acme Corp.", string email = "owner@acme.test",
+        string plan = "creator", int? rateLimit = null)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var created = scope.ServiceProvider.GetRequiredService<AccountService>().Add(name, email, plan, rateLimit: rateLimit);
+        await scope.ServiceProvider.GetRequiredService<AppDbContext>().SaveChangesAsync();
+        return new TestAccount(created.Account.Id, created.ApiKey, created.ApiSecret);
+    }
+
+    /// <summary>Runs work against the app's database in its own scope (arranging and checking state).</summary>
+    public async Task<T> DbAsync<T>(Func<AppDbContext, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+    }
+
+    public async Task DbAsync(Func<AppDbContext, Task> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _http?.Dispose();
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
