@@ -254,7 +254,9 @@ public sealed class OutboxEvent
     public long AccountId { get; set; }
     public string EventName { get; set; } = "";
     public long? SubscriberId { get; set; }
+    public Subscriber? Subscriber { get; set; }
     public long? PurchaseId { get; set; }
+    public Purchase? Purchase { get; set; }
     // The value rules match on: form id, sequence id, tag id, product pid or the clicked URL.
     public string? MatchValue { get; set; }
     public DateTime OccurredAt { get; set; }

@@ -19,6 +19,7 @@ static class MailroomServices
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         services.AddSingleton<PublicUrl>();
         services.AddScoped<AccountService>();
+        services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
         return services;
     }
 

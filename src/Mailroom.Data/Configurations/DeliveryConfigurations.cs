@@ -56,6 +56,8 @@ sealed class OutboxEventConfiguration : IEntityTypeConfiguration<OutboxEvent>
     public void Configure(EntityTypeBuilder<OutboxEvent> b)
     {
         b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(x => x.Subscriber).WithMany().HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(x => x.Purchase).WithMany().HasForeignKey(x => x.PurchaseId).OnDelete(DeleteBehavior.Cascade);
         b.Property(x => x.EventName).HasMaxLength(64);
         b.HasIndex(x => new { x.ProcessedAt, x.Id });
     }

@@ -490,6 +490,12 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.HasIndex("AccountId")
                         .HasDatabaseName("ix_outbox_events_account_id");
 
+                    b.HasIndex("PurchaseId")
+                        .HasDatabaseName("ix_outbox_events_purchase_id");
+
+                    b.HasIndex("SubscriberId")
+                        .HasDatabaseName("ix_outbox_events_subscriber_id");
+
                     b.HasIndex("ProcessedAt", "Id")
                         .HasDatabaseName("ix_outbox_events_processed_at_id");
 
@@ -1093,6 +1099,22 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_outbox_events_accounts_account_id");
+
+                    b.HasOne("Mailroom.Data.Purchase", "Purchase")
+                        .WithMany()
+                        .HasForeignKey("PurchaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_outbox_events_purchases_purchase_id");
+
+                    b.HasOne("Mailroom.Data.Subscriber", "Subscriber")
+                        .WithMany()
+                        .HasForeignKey("SubscriberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_outbox_events_subscribers_subscriber_id");
+
+                    b.Navigation("Purchase");
+
+                    b.Navigation("Subscriber");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Purchase", b =>

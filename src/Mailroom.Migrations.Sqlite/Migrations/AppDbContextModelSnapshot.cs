@@ -471,6 +471,12 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.HasIndex("AccountId")
                         .HasDatabaseName("ix_outbox_events_account_id");
 
+                    b.HasIndex("PurchaseId")
+                        .HasDatabaseName("ix_outbox_events_purchase_id");
+
+                    b.HasIndex("SubscriberId")
+                        .HasDatabaseName("ix_outbox_events_subscriber_id");
+
                     b.HasIndex("ProcessedAt", "Id")
                         .HasDatabaseName("ix_outbox_events_processed_at_id");
 
@@ -1058,6 +1064,22 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_outbox_events_accounts_account_id");
+
+                    b.HasOne("Mailroom.Data.Purchase", "Purchase")
+                        .WithMany()
+                        .HasForeignKey("PurchaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_outbox_events_purchases_purchase_id");
+
+                    b.HasOne("Mailroom.Data.Subscriber", "Subscriber")
+                        .WithMany()
+                        .HasForeignKey("SubscriberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_outbox_events_subscribers_subscriber_id");
+
+                    b.Navigation("Purchase");
+
+                    b.Navigation("Subscriber");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Purchase", b =>

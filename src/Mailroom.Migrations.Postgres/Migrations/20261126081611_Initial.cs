@@ -150,32 +150,6 @@ namespace Mailroom.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "outbox_events",
-                columns: table => new
-                {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    account_id = table.Column<long>(type: "bigint", nullable: false),
-                    event_name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    subscriber_id = table.Column<long>(type: "bigint", nullable: true),
-                    purchase_id = table.Column<long>(type: "bigint", nullable: true),
-                    match_value = table.Column<string>(type: "text", nullable: true),
-                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    processed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    locked_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_outbox_events", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_outbox_events_accounts_account_id",
-                        column: x => x.account_id,
-                        principalTable: "accounts",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "sequences",
                 columns: table => new
                 {
@@ -439,6 +413,44 @@ namespace Mailroom.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "outbox_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    event_name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    subscriber_id = table.Column<long>(type: "bigint", nullable: true),
+                    purchase_id = table.Column<long>(type: "bigint", nullable: true),
+                    match_value = table.Column<string>(type: "text", nullable: true),
+                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    processed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    locked_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_events", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_outbox_events_accounts_account_id",
+                        column: x => x.account_id,
+                        principalTable: "accounts",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_outbox_events_purchases_purchase_id",
+                        column: x => x.purchase_id,
+                        principalTable: "purchases",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_outbox_events_subscribers_subscriber_id",
+                        column: x => x.subscriber_id,
+                        principalTable: "subscribers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "purchase_products",
                 columns: table => new
                 {
@@ -540,6 +552,16 @@ namespace Mailroom.Migrations.Postgres.Migrations
                 name: "ix_outbox_events_processed_at_id",
                 table: "outbox_events",
                 columns: new[] { "processed_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_events_purchase_id",
+                table: "outbox_events",
+                column: "purchase_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_events_subscriber_id",
+                table: "outbox_events",
+                column: "subscriber_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_purchase_products_purchase_id",

@@ -1,0 +1,34 @@
+namespace Mailroom.Server.Domain.Outbox;
+
+/// <summary>
+/// Domain events for webhooks (spec §4.5). Raise them on the same DbContext as the change that causes
+/// them, before its one SaveChanges, so an event exists exactly when its change does.
+/// </summary>
+public static class OutboxEvents
+{
+    public const string SubscriberActivate = "subscriber_activate";
+    public const string SubscriberUnsubscribe = "subscriber_unsubscribe";
+    public const string SubscriberBounce = "subscriber_bounce";
+    public const string SubscriberComplain = "subscriber_complain";
+    public const string FormSubscribe = "form_subscribe";
+    public const string CourseSubscribe = "course_subscribe";
+    public const string CourseComplete = "course_complete";
+    public const string LinkClick = "link_click";
+    public const string ProductPurchase = "product_purchase";
+    public const string TagAdd = "tag_add";
+    public const string TagRemove = "tag_remove";
+    public const string PurchaseCreate = "purchase_create";
+
+    public static OutboxEvent Raise(this AppDbContext db, TimeProvider time, long accountId, string eventName,
+        Subscriber? subscriber = null, Purchase? purchase = null, string? matchValue = null)
+    {
+        // Navigations rather than ids: the subscriber or purchase may be new in this same unit of work.
+        var row = new OutboxEvent
+        {
+            AccountId = accountId, EventName = eventName, MatchValue = matchValue, OccurredAt = time.UtcNow(),
+            Subscriber = subscriber, Purchase = purchase,
+        };
+        db.OutboxEvents.Add(row);
+        return row;
+    }
+}

@@ -1,0 +1,59 @@
+namespace Mailroom.Server.Domain.Subscribers;
+
+/// <summary>Subscriber upsert rules shared by subscribe calls, purchases, seed files and hosted forms (spec §4.3).</summary>
+public sealed class SubscriberService(AppDbContext db, TimeProvider time)
+{
+    /// <summary>
+    /// Finds the account's subscriber by email (case-insensitive) or adds a new one in <paramref name="newState"/>.
+    /// The returned entity is tracked; nothing is saved.
+    /// </summary>
+    public async Task<(Subscriber Subscriber, bool Created)> FindOrAddAsync(long accountId, string email, string newState, CancellationToken ct)
+    {
+        var normalized = EmailAddress.Normalize(email);
+        var existing = db.Subscribers.Local.FirstOrDefault(s => s.AccountId == accountId && s.NormalizedEmail == normalized)
+            ?? await db.Subscribers.FirstOrDefaultAsync(s => s.AccountId == accountId && s.NormalizedEmail == normalized, ct);
+        if (existing is not null) return (existing, false);
+        var now = time.UtcNowSeconds();
+        var subscriber = new Subscriber
+        {
+            AccountId = accountId, EmailAddress = email.Trim(), NormalizedEmail = normalized, State = newState,
+            CreatedAt = now, UpdatedAt = now,
+        };
+        db.Subscribers.Add(subscriber);
+        return (subscriber, true);
+    }
+
+    /// <summary>Sets first name (when non-blank) and merges custom field values by key; unknown keys are ignored (spec §4.3).</summary>
+    public async Task ApplyDetailsAsync(Subscriber subscriber, string? firstName, IReadOnlyDictionary<string, string?>? fields, CancellationToken ct)
+    {
+        var changed = false;
+        if (!string.IsNullOrWhiteSpace(firstName) && subscriber.FirstName != firstName.Trim())
+        {
+            subscriber.FirstName = firstName.Trim();
+            changed = true;
+        }
+        if (fields is { Count: > 0 })
+        {
+            var keys = fields.Keys.ToList();
+            var defs = await db.CustomFields.Where(f => f.AccountId == subscriber.AccountId && keys.Contains(f.Key))
+                .Select(f => new { f.Id, f.Key }).ToListAsync(ct);
+            if (defs.Count > 0)
+            {
+                var ids = defs.Select(d => d.Id).ToList();
+                var current = subscriber.Id == 0 ? [] : await db.SubscriberFieldValues
+                    .Where(v => v.SubscriberId == subscriber.Id && ids.Contains(v.CustomFieldId)).ToListAsync(ct);
+                foreach (var def in defs)
+                {
+                    var value = fields[def.Key];
+                    var row = current.FirstOrDefault(v => v.CustomFieldId == def.Id)
+                        ?? subscriber.FieldValues.FirstOrDefault(v => v.CustomFieldId == def.Id);
+                    if (row is null) subscriber.FieldValues.Add(new SubscriberFieldValue { CustomFieldId = def.Id, Value = value });
+                    else if (row.Value != value) row.Value = value;
+                    else continue;
+                    changed = true;
+                }
+            }
+        }
+        if (changed) subscriber.UpdatedAt = time.UtcNowSeconds();
+    }
+}
