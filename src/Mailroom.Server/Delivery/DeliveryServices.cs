@@ -20,8 +20,12 @@ public static class DeliveryServices
         services.AddSingleton<MessageComposer>();
         services.AddSingleton<BroadcastSender>();
         services.AddScoped<Tracking>();
-        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DeliveryWorker<BroadcastSender>>(sp,
-            sp.GetRequiredService<BroadcastSender>(), (Func<BroadcastSender, CancellationToken, Task<int>>)((w, ct) => w.RunOnceAsync(ct))));
+        services.AddSingleton<ConfirmationMailer>();
+        services.AddWorker<BroadcastSender>((w, ct) => w.RunOnceAsync(ct));
+        services.AddWorker<ConfirmationMailer>((w, ct) => w.RunOnceAsync(ct));
         return services;
     }
+
+    static void AddWorker<T>(this IServiceCollection services, Func<T, CancellationToken, Task<int>> runOnce) where T : notnull =>
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DeliveryWorker<T>>(sp, sp.GetRequiredService<T>(), runOnce));
 }
