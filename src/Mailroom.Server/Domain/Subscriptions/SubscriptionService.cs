@@ -13,6 +13,7 @@ public sealed class SubscriptionService(AppDbContext db, SubscriberService subsc
 {
     public const int MaxFirstNameLength = 255;
     public const int MaxFieldValueLength = 2000;
+    const int MaxAttempts = 3;
 
     sealed record Target(string Type, long Id, bool DoubleOptIn);
 
@@ -27,15 +28,16 @@ public sealed class SubscriptionService(AppDbContext db, SubscriberService subsc
             if (value is { Length: > MaxFieldValueLength }) return SubscribeResult.Failed(SubscribeError.FieldValueTooLong, key);
 
         // Two first subscribes of one address can race: both see no subscriber and both insert, and the unique
-        // index on (account, email) rejects the slower one. Its second attempt finds the winner's row and
-        // goes the upsert path. The same holds for the (subscriber, target) index on subscriptions.
-        for (var attempt = 0; ; attempt++)
+        // index on (account, email) rejects the slower one. Its next attempt finds the winner's row and goes the
+        // upsert path. That attempt can lose a second race, on the (subscriber, target) index, to a third call
+        // that also lost the first; every lost race means another call committed, so a few attempts suffice.
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await SubscribeOnceAsync(accountId, target, input, ct);
             }
-            catch (DbUpdateException e) when (attempt == 0 && UniqueViolation.Is(e))
+            catch (DbUpdateException e) when (attempt < MaxAttempts && UniqueViolation.Is(e))
             {
                 db.ChangeTracker.Clear();
             }
