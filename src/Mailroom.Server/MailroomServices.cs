@@ -50,6 +50,8 @@ static class MailroomServices
     {
         var v3 = app.MapGroup("/v3").WithTags("v3");
         v3.MapAccount();
+        v3.MapSubscribers();
+        v3.MapCustomFields();
 
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();

@@ -17,6 +17,7 @@ public sealed record ApiError(string Error, string? Message)
     public const string EmailRequiredMessage = "Subscriber email is required";
     public const string PurchaseMissingTitle = "Your request is missing parameters";
     public const string BroadcastLockedMessage = "Broadcast has already been sent and can't be changed";
+    public const string EmailTakenMessage = "Email address has already been taken";
 
     public static JsonHttpResult<ApiError> Unauthorized(string message) => Json(401, AuthorizationFailed, message);
     public static JsonHttpResult<ApiError> NotFound() => Json(404, NotFoundTitle, NotFoundMessage);
@@ -28,6 +29,12 @@ public sealed record ApiError(string Error, string? Message)
     public static JsonHttpResult<ApiError> EmailRequired() => Json(400, MissingParameterTitle, EmailRequiredMessage);
     public static JsonHttpResult<ApiError> PurchaseInvalid(IEnumerable<string> messages) => Json(400, PurchaseMissingTitle, string.Join(", ", messages));
     public static JsonHttpResult<ApiError> BroadcastLocked() => Unprocessable(BroadcastLockedMessage);
+    public static JsonHttpResult<ApiError> EmailTaken() => Unprocessable(EmailTakenMessage);
+    // Rails-style full messages for attribute checks: "From is not a valid date", "Label can't be blank".
+    public static string InvalidDateMessage(string attribute) => $"{attribute} is not a valid date";
+    public static string BlankMessage(string attribute) => $"{attribute} can't be blank";
+    public static string TakenMessage(string attribute) => $"{attribute} has already been taken";
+    public static string TooLongMessage(string attribute, int max) => $"{attribute} is too long (maximum is {max} characters)";
     public static JsonHttpResult<ApiError> BadRequest(string message) => Json(400, "Bad Request", message);
     public static JsonHttpResult<ApiError> TooManyCustomFields(int limit) =>
         Json(400, "Bad Request", $"You can only have {limit} custom fields");
