@@ -13,11 +13,11 @@ public sealed record ApiError(string Error, string? Message)
     public const string UnprocessableTitle = "Unprocessable Entity";
     public const string SubscriberErrorTitle = "Error updating subscriber";
     public const string EmailInvalidMessage = "Email address is invalid";
+    public const string EmailTakenMessage = "Email address has already been taken";
     public const string MissingParameterTitle = "Missing parameter";
     public const string EmailRequiredMessage = "Subscriber email is required";
     public const string PurchaseMissingTitle = "Your request is missing parameters";
     public const string BroadcastLockedMessage = "Broadcast has already been sent and can't be changed";
-    public const string EmailTakenMessage = "Email address has already been taken";
 
     public static JsonHttpResult<ApiError> Unauthorized(string message) => Json(401, AuthorizationFailed, message);
     public static JsonHttpResult<ApiError> NotFound() => Json(404, NotFoundTitle, NotFoundMessage);
@@ -26,6 +26,8 @@ public sealed record ApiError(string Error, string? Message)
     public static JsonHttpResult<ApiError> Unprocessable(string message) => Json(422, UnprocessableTitle, message);
     public static JsonHttpResult<ApiError> Unprocessable(IEnumerable<string> messages) => Unprocessable(string.Join(", ", messages));
     public static JsonHttpResult<ApiError> InvalidEmail() => Json(422, SubscriberErrorTitle, EmailInvalidMessage);
+    /// <summary>A subscriber value Kit's model would reject (too long a name or field value) on subscribe or update.</summary>
+    public static JsonHttpResult<ApiError> SubscriberInvalid(string message) => Json(422, SubscriberErrorTitle, message);
     public static JsonHttpResult<ApiError> EmailRequired() => Json(400, MissingParameterTitle, EmailRequiredMessage);
     public static JsonHttpResult<ApiError> PurchaseInvalid(IEnumerable<string> messages) => Json(400, PurchaseMissingTitle, string.Join(", ", messages));
     public static JsonHttpResult<ApiError> BroadcastLocked() => Unprocessable(BroadcastLockedMessage);

@@ -60,9 +60,11 @@ sealed partial class SubscriberListQuery
         {
             Descending = descending,
             ByCancelledAt = byCancelledAt,
-            // sort_field=cancelled_at is Kit's way to list unsubscribes, whatever else was asked. An email search
-            // looks in every state (spec §8) unless a status is named; the plain listing shows active subscribers.
-            State = byCancelledAt ? SubscriberStates.Cancelled
+            // sort_field=cancelled_at is Kit's way to list unsubscribes, whatever else was asked: the rows with a
+            // cancellation time, which is set exactly while a subscriber is cancelled (reactivation clears it), so
+            // count and page both run on the (account_id, cancelled_at, id) index alone. An email search looks in
+            // every state (spec §8) unless a status is named; the plain listing shows active subscribers.
+            State = byCancelledAt ? null
                 : status is not null ? (status == "all" ? null : status)
                 : email is not null ? null
                 : SubscriberStates.Active,

@@ -74,7 +74,7 @@ static class SubscribersEndpoints
 
         var firstName = p.String("first_name");
         if (firstName is { Length: > FirstNameMaxLength })
-            return ApiError.Unprocessable(ApiError.TooLongMessage("First name", FirstNameMaxLength));
+            return ApiError.SubscriberInvalid(ApiError.TooLongMessage("First name", FirstNameMaxLength));
 
         Dictionary<string, string?>? fields = null;
         if (fieldsParam is { Count: > 0 })
@@ -88,7 +88,7 @@ static class SubscribersEndpoints
                 if (!keys.Contains(key)) continue;
                 var value = ApiParams.AsString(node, $"fields[{key}]");
                 if (value is { Length: > FieldValueMaxLength })
-                    return ApiError.Unprocessable(ApiError.TooLongMessage($"Field {key}", FieldValueMaxLength));
+                    return ApiError.SubscriberInvalid(ApiError.TooLongMessage($"Fields {key}", FieldValueMaxLength));
                 fields[key] = value;
             }
         }

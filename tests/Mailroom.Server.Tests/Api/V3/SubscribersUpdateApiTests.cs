@@ -115,9 +115,9 @@ public sealed class SubscribersUpdateApiTests
         var subscriber = await app.AddSubscriberAsync(account.Id, "ada@example.com");
 
         await (await Put(app, $"/v3/subscribers/{subscriber.Id}", new { api_secret = account.ApiSecret, first_name = new string('x', 256) }))
-            .AssertJsonAsync(422, """{"error":"Unprocessable Entity","message":"First name is too long (maximum is 255 characters)"}""");
+            .AssertJsonAsync(422, """{"error":"Error updating subscriber","message":"First name is too long (maximum is 255 characters)"}""");
         await (await Put(app, $"/v3/subscribers/{subscriber.Id}", new { api_secret = account.ApiSecret, fields = new { bio = new string('x', 2001) } }))
-            .AssertJsonAsync(422, """{"error":"Unprocessable Entity","message":"Field bio is too long (maximum is 2000 characters)"}""");
+            .AssertJsonAsync(422, """{"error":"Error updating subscriber","message":"Fields bio is too long (maximum is 2000 characters)"}""");
         await (await Put(app, $"/v3/subscribers/{subscriber.Id}", new { api_secret = account.ApiSecret, fields = new { bio = new string('x', 2000) } }))
             .AssertStatusAsync(200);
     }
