@@ -54,6 +54,8 @@ static class MailroomServices
         v3.MapForms();
         v3.MapSequences();
         v3.MapTags();
+        v3.MapSubscribers();
+        v3.MapCustomFields();
 
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();

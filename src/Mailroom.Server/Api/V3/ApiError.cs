@@ -13,6 +13,7 @@ public sealed record ApiError(string Error, string? Message)
     public const string UnprocessableTitle = "Unprocessable Entity";
     public const string SubscriberErrorTitle = "Error updating subscriber";
     public const string EmailInvalidMessage = "Email address is invalid";
+    public const string EmailTakenMessage = "Email address has already been taken";
     public const string MissingParameterTitle = "Missing parameter";
     public const string EmailRequiredMessage = "Subscriber email is required";
     public const string PurchaseMissingTitle = "Your request is missing parameters";
@@ -36,6 +37,12 @@ public sealed record ApiError(string Error, string? Message)
     public static JsonHttpResult<ApiError> EmailRequired() => Json(400, MissingParameterTitle, EmailRequiredMessage);
     public static JsonHttpResult<ApiError> PurchaseInvalid(IEnumerable<string> messages) => Json(400, PurchaseMissingTitle, string.Join(", ", messages));
     public static JsonHttpResult<ApiError> BroadcastLocked() => Unprocessable(BroadcastLockedMessage);
+    public static JsonHttpResult<ApiError> EmailTaken() => Unprocessable(EmailTakenMessage);
+    // Rails-style full messages for attribute checks: "From is not a valid date", "Label can't be blank".
+    public static string InvalidDateMessage(string attribute) => $"{attribute} is not a valid date";
+    public static string BlankMessage(string attribute) => $"{attribute} can't be blank";
+    public static string TakenMessage(string attribute) => $"{attribute} has already been taken";
+    public static string TooLongMessage(string attribute, int max) => $"{attribute} is too long (maximum is {max} characters)";
     public static JsonHttpResult<ApiError> BadRequest(string message) => Json(400, "Bad Request", message);
     public static JsonHttpResult<ApiError> TooManyCustomFields(int limit) =>
         Json(400, "Bad Request", $"You can only have {limit} custom fields");
