@@ -70,49 +70,6 @@ static class SubscribersTestData
             await db.SaveChangesAsync();
         });
 
-    public static Task<Tag> AddTagAsync(this MailroomApp app, long accountId, string name, DateTime? createdAt = null) =>
-        app.DbAsync(async db =>
-        {
-            var at = createdAt ?? At(0);
-            var tag = new Tag { AccountId = accountId, Name = name, NormalizedName = name.ToLowerInvariant(), CreatedAt = at, UpdatedAt = at };
-            db.Tags.Add(tag);
-            await db.SaveChangesAsync();
-            return tag;
-        });
-
-    public static Task<Form> AddFormAsync(this MailroomApp app, long accountId, string name) =>
-        app.DbAsync(async db =>
-        {
-            var form = new Form { AccountId = accountId, Name = name, Uid = Guid.NewGuid().ToString("N")[..10], CreatedAt = At(0) };
-            db.Forms.Add(form);
-            await db.SaveChangesAsync();
-            return form;
-        });
-
-    public static Task<Sequence> AddSequenceAsync(this MailroomApp app, long accountId, string name) =>
-        app.DbAsync(async db =>
-        {
-            var sequence = new Sequence { AccountId = accountId, Name = name, CreatedAt = At(0) };
-            db.Sequences.Add(sequence);
-            await db.SaveChangesAsync();
-            return sequence;
-        });
-
-    public static Task<Subscription> AddSubscriptionAsync(this MailroomApp app, Subscriber subscriber, string type, long subscribableId,
-        string state = SubscriptionStates.Active, DateTime? createdAt = null) =>
-        app.DbAsync(async db =>
-        {
-            var at = createdAt ?? At(0);
-            var subscription = new Subscription
-            {
-                AccountId = subscriber.AccountId, SubscriberId = subscriber.Id, SubscribableType = type, SubscribableId = subscribableId,
-                State = state, CreatedAt = at, UpdatedAt = at,
-            };
-            db.Subscriptions.Add(subscription);
-            await db.SaveChangesAsync();
-            return subscription;
-        });
-
     public static Task<Subscriber> ReloadAsync(this MailroomApp app, long subscriberId) =>
         app.DbAsync(db => db.Subscribers.AsNoTracking().SingleAsync(s => s.Id == subscriberId));
 

@@ -10,10 +10,12 @@ static class SubscriptionArrange
     public static readonly DateTime Now = MailroomApp.Start.UtcDateTime;
 
     public static Task<Form> AddFormAsync(this MailroomApp app, long accountId, string name = "Newsletter", bool doubleOptIn = false,
-        string type = FormTypes.Embed, string uid = "0123456789", bool archived = false) =>
+        string type = FormTypes.Embed, string? uid = null, bool archived = false) =>
         app.AddAsync(new Form
         {
-            AccountId = accountId, Name = name, Type = type, Format = type == FormTypes.Embed ? "inline" : null, Uid = uid,
+            AccountId = accountId, Name = name, Type = type, Format = type == FormTypes.Embed ? "inline" : null,
+            // Uids are unique across accounts; a fixed default keeps exact-JSON tests readable, a second form needs its own.
+            Uid = uid ?? (name == "Newsletter" ? "0123456789" : Guid.NewGuid().ToString("N")[..10]),
             Archived = archived, DoubleOptIn = doubleOptIn, Title = type == FormTypes.Embed ? "Join us" : null,
             Description = null, SignUpButtonText = "Subscribe", SuccessMessage = type == FormTypes.Embed ? "Thanks!" : null,
             CreatedAt = Now,
@@ -22,20 +24,11 @@ static class SubscriptionArrange
     public static Task<Sequence> AddSequenceAsync(this MailroomApp app, long accountId, string name = "Welcome course", bool hold = false, bool repeat = false) =>
         app.AddAsync(new Sequence { AccountId = accountId, Name = name, Hold = hold, Repeat = repeat, CreatedAt = Now });
 
-    public static Task<Tag> AddTagAsync(this MailroomApp app, long accountId, string name = "Customer") =>
-        app.AddAsync(new Tag { AccountId = accountId, Name = name, NormalizedName = name.ToLowerInvariant(), CreatedAt = Now, UpdatedAt = Now });
+    public static Task<Tag> AddTagAsync(this MailroomApp app, long accountId, string name = "Customer", DateTime? createdAt = null) =>
+        app.AddAsync(new Tag { AccountId = accountId, Name = name, NormalizedName = name.ToLowerInvariant(), CreatedAt = createdAt ?? Now, UpdatedAt = createdAt ?? Now });
 
     public static Task<CustomField> AddFieldAsync(this MailroomApp app, long accountId, string key) =>
         app.AddAsync(new CustomField { AccountId = accountId, Label = key, Key = key, Name = $"ck_field_{key}", CreatedAt = Now, UpdatedAt = Now });
-
-    public static Task<Subscriber> AddSubscriberAsync(this MailroomApp app, long accountId, string email, string state = SubscriberStates.Active,
-        DateTime? createdAt = null) =>
-        app.AddAsync(new Subscriber
-        {
-            AccountId = accountId, EmailAddress = email, NormalizedEmail = email.ToLowerInvariant(), State = state,
-            CreatedAt = createdAt ?? Now, UpdatedAt = createdAt ?? Now,
-            CancelledAt = state == SubscriberStates.Cancelled ? Now : null,
-        });
 
     public static Task<Subscription> AddSubscriptionAsync(this MailroomApp app, Subscriber subscriber, string type, long targetId,
         string state = SubscriptionStates.Active, DateTime? createdAt = null) =>
