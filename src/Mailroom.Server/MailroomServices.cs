@@ -22,6 +22,7 @@ static class MailroomServices
         services.AddSingleton<PublicUrl>();
         services.AddScoped<AccountService>();
         services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
+        services.AddScoped<Mailroom.Server.Domain.Subscriptions.SubscriptionService>();
         return services;
     }
 
@@ -53,6 +54,11 @@ static class MailroomServices
     {
         var v3 = app.MapGroup("/v3").WithTags("v3");
         v3.MapAccount();
+        v3.MapForms();
+        v3.MapSequences();
+        v3.MapTags();
+        v3.MapSubscribers();
+        v3.MapCustomFields();
 
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();

@@ -13,10 +13,17 @@ public sealed record ApiError(string Error, string? Message)
     public const string UnprocessableTitle = "Unprocessable Entity";
     public const string SubscriberErrorTitle = "Error updating subscriber";
     public const string EmailInvalidMessage = "Email address is invalid";
+    public const string EmailTakenMessage = "Email address has already been taken";
     public const string MissingParameterTitle = "Missing parameter";
     public const string EmailRequiredMessage = "Subscriber email is required";
     public const string PurchaseMissingTitle = "Your request is missing parameters";
     public const string BroadcastLockedMessage = "Broadcast has already been sent and can't be changed";
+    public const string NameBlankMessage = "Name can't be blank";
+    public const string NameTakenMessage = "Name has already been taken";
+    public const string NameTooLongMessage = "Name is too long (maximum is 255 characters)";
+    public const string SubscriberStateMessage = "Subscriber state must be active or cancelled";
+    public const string FirstNameTooLongMessage = "First name is too long (maximum is 255 characters)";
+    public const string FieldValueTooLongTemplate = "Fields {0} is too long (maximum is 2000 characters)";
 
     public static JsonHttpResult<ApiError> Unauthorized(string message) => Json(401, AuthorizationFailed, message);
     public static JsonHttpResult<ApiError> NotFound() => Json(404, NotFoundTitle, NotFoundMessage);
@@ -25,9 +32,17 @@ public sealed record ApiError(string Error, string? Message)
     public static JsonHttpResult<ApiError> Unprocessable(string message) => Json(422, UnprocessableTitle, message);
     public static JsonHttpResult<ApiError> Unprocessable(IEnumerable<string> messages) => Unprocessable(string.Join(", ", messages));
     public static JsonHttpResult<ApiError> InvalidEmail() => Json(422, SubscriberErrorTitle, EmailInvalidMessage);
+    /// <summary>A subscriber value Kit's model would reject (too long a name or field value) on subscribe or update.</summary>
+    public static JsonHttpResult<ApiError> SubscriberInvalid(string message) => Json(422, SubscriberErrorTitle, message);
     public static JsonHttpResult<ApiError> EmailRequired() => Json(400, MissingParameterTitle, EmailRequiredMessage);
     public static JsonHttpResult<ApiError> PurchaseInvalid(IEnumerable<string> messages) => Json(400, PurchaseMissingTitle, string.Join(", ", messages));
     public static JsonHttpResult<ApiError> BroadcastLocked() => Unprocessable(BroadcastLockedMessage);
+    public static JsonHttpResult<ApiError> EmailTaken() => Unprocessable(EmailTakenMessage);
+    // Rails-style full messages for attribute checks: "From is not a valid date", "Label can't be blank".
+    public static string InvalidDateMessage(string attribute) => $"{attribute} is not a valid date";
+    public static string BlankMessage(string attribute) => $"{attribute} can't be blank";
+    public static string TakenMessage(string attribute) => $"{attribute} has already been taken";
+    public static string TooLongMessage(string attribute, int max) => $"{attribute} is too long (maximum is {max} characters)";
     public static JsonHttpResult<ApiError> BadRequest(string message) => Json(400, "Bad Request", message);
     public static JsonHttpResult<ApiError> TooManyCustomFields(int limit) =>
         Json(400, "Bad Request", $"You can only have {limit} custom fields");

@@ -14,11 +14,13 @@ public static class CustomFieldKeys
     /// </summary>
     public static string KeyFor(string label)
     {
-        var decomposed = label.Trim().Normalize(NormalizationForm.FormD);
-        var sb = new StringBuilder(decomposed.Length);
+        var trimmed = label.Trim();
+        var sb = new StringBuilder(trimmed.Length);
         var pendingUnderscore = false;
-        foreach (var c in decomposed)
+        foreach (var original in trimmed)
         {
+            // string.Normalize cannot decompose under InvariantGlobalization; LatinFolding does it for Latin letters.
+            var c = LatinFolding.Fold(original);
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark) continue;
             if (c > 127) continue;
             var lower = char.ToLowerInvariant(c);

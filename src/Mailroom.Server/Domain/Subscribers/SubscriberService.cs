@@ -1,3 +1,5 @@
+using Mailroom.Server.Domain.Outbox;
+
 namespace Mailroom.Server.Domain.Subscribers;
 
 /// <summary>Subscriber upsert rules shared by subscribe calls, purchases, seed files and hosted forms (spec §4.3).</summary>
@@ -55,5 +57,38 @@ public sealed class SubscriberService(AppDbContext db, TimeProvider time)
             }
         }
         if (changed) subscriber.UpdatedAt = time.UtcNowSeconds();
+    }
+
+    /// <summary>
+    /// <c>PUT /v3/unsubscribe</c> (spec §4.2 rule 2): cancels the account's subscriber with this address and flips its
+    /// active form, sequence and tag subscriptions to cancelled. Pending (inactive) form subscriptions stay inactive,
+    /// so a double opt-in form never counts an address that never confirmed as cancelled. Saves once, raising
+    /// subscriber_unsubscribe only when the state actually changes. Null when the account has no such address.
+    /// </summary>
+    public async Task<Subscriber?> UnsubscribeAsync(long accountId, string email, CancellationToken ct)
+    {
+        var normalized = EmailAddress.Normalize(email);
+        var subscriber = await db.Subscribers.FirstOrDefaultAsync(s => s.AccountId == accountId && s.NormalizedEmail == normalized, ct);
+        if (subscriber is null) return null;
+
+        var now = time.UtcNowSeconds();
+        // A subscriber that is already cancelled should hold no active subscription; flipping any that do
+        // anyway makes a repeated call repair the state instead of leaving it half-unsubscribed.
+        var active = await db.Subscriptions
+            .Where(x => x.SubscriberId == subscriber.Id && x.State == SubscriptionStates.Active).ToListAsync(ct);
+        foreach (var subscription in active)
+        {
+            subscription.State = SubscriptionStates.Cancelled;
+            subscription.UpdatedAt = now;
+        }
+        if (subscriber.State != SubscriberStates.Cancelled)
+        {
+            subscriber.State = SubscriberStates.Cancelled;
+            subscriber.CancelledAt = now;
+            subscriber.UpdatedAt = now;
+            db.Raise(time, accountId, OutboxEvents.SubscriberUnsubscribe, subscriber: subscriber);
+        }
+        await db.SaveChangesAsync(ct);
+        return subscriber;
     }
 }

@@ -1,0 +1,205 @@
+using System.Globalization;
+using Mailroom.Server.Data;
+using Mailroom.Server.Domain.Outbox;
+using Mailroom.Server.Domain.Subscribers;
+
+namespace Mailroom.Server.Domain.Subscriptions;
+
+/// <summary>
+/// Subscribing to forms, sequences and tags and removing tags (spec §3.1, §4.1–4.3). Each call is one
+/// SaveChanges, so the subscriber, its subscriptions and their outbox events exist together or not at all.
+/// </summary>
+public sealed class SubscriptionService(AppDbContext db, SubscriberService subscribers, TimeProvider time)
+{
+    public const int MaxFirstNameLength = 255;
+    public const int MaxFieldValueLength = 2000;
+    const int MaxAttempts = 3;
+
+    sealed record Target(string Type, long Id, bool DoubleOptIn);
+
+    public async Task<SubscribeResult> SubscribeAsync(long accountId, string type, long targetId, SubscribeInput input, CancellationToken ct)
+    {
+        var target = await FindTargetAsync(accountId, type, targetId, ct);
+        if (target is null) return SubscribeResult.Failed(SubscribeError.TargetNotFound);
+        if (input.Email is null) return SubscribeResult.Failed(SubscribeError.EmailMissing);
+        if (!EmailAddress.IsValid(input.Email)) return SubscribeResult.Failed(SubscribeError.EmailInvalid);
+        if (input.FirstName is { Length: > MaxFirstNameLength }) return SubscribeResult.Failed(SubscribeError.FirstNameTooLong);
+        foreach (var (key, value) in input.Fields ?? new Dictionary<string, string?>())
+            if (value is { Length: > MaxFieldValueLength }) return SubscribeResult.Failed(SubscribeError.FieldValueTooLong, key);
+
+        // Two first subscribes of one address can race: both see no subscriber and both insert, and the unique
+        // index on (account, email) rejects the slower one. Its next attempt finds the winner's row and goes the
+        // upsert path. That attempt can lose a second race, on the (subscriber, target) index, to a third call
+        // that also lost the first; every lost race means another call committed, so a few attempts suffice.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SubscribeOnceAsync(accountId, target, input, ct);
+            }
+            catch (DbUpdateException e) when (attempt < MaxAttempts && UniqueViolation.Is(e))
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    async Task<SubscribeResult> SubscribeOnceAsync(long accountId, Target target, SubscribeInput input, CancellationToken ct)
+    {
+        var now = time.UtcNowSeconds();
+        var (subscriber, created) = await subscribers.FindOrAddAsync(accountId, input.Email!, SubscriberStates.Inactive, ct);
+        var before = created ? null : subscriber.State;
+        await subscribers.ApplyDetailsAsync(subscriber, input.FirstName, input.Fields, ct);
+
+        // A double opt-in form leaves anyone not already active waiting for the confirmation link; any other
+        // target opts in directly (spec §4.1). Only the path's target decides: tags passed along with a
+        // double opt-in form are applied at once but do not confirm the address (spec §3.1, V S3).
+        var pending = target.DoubleOptIn && before != SubscriberStates.Active;
+        SetState(subscriber, before, pending, now);
+
+        var extras = await LoadExtraTargetsAsync(accountId, target, input, ct);
+        var existing = created ? [] : await ExistingSubscriptionsAsync(subscriber.Id, [target, .. extras], ct);
+
+        string? token = null;
+        var primary = Ensure(subscriber, target, existing, pending ? SubscriptionStates.Inactive : SubscriptionStates.Active, now);
+        if (pending && primary.State == SubscriptionStates.Inactive)
+        {
+            // Ensure cleared any earlier token: a repeated sign-up to a pending form gets a fresh link
+            // (and a fresh email), and the previous link stops working.
+            token = Credentials.NewToken();
+            primary.ConfirmationTokenHash = Credentials.Hash(token);
+        }
+        foreach (var extra in extras)
+        {
+            // Tags apply immediately; extra forms and sequences of a pending call wait for the same confirmation.
+            var state = extra.Type == SubscribableTypes.Tag || !pending ? SubscriptionStates.Active : SubscriptionStates.Inactive;
+            Ensure(subscriber, extra, existing, state, now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return new SubscribeResult(SubscribeError.None, primary, token);
+    }
+
+    void SetState(Subscriber subscriber, string? before, bool pending, DateTime now)
+    {
+        var after = before switch
+        {
+            // inferred: a hard bounce or spam complaint is never undone by a sign-up call; the
+            // subscriptions are still recorded so the address's history is complete.
+            SubscriberStates.Bounced or SubscriberStates.Complained => before,
+            SubscriberStates.Active => SubscriberStates.Active,
+            // New, pending or cancelled: re-subscribing a cancelled address reactivates it (spec §4.1).
+            _ => pending ? SubscriberStates.Inactive : SubscriberStates.Active,
+        };
+        if (after == subscriber.State && before is not null) return;
+        subscriber.State = after;
+        subscriber.CancelledAt = null;
+        if (before is not null) subscriber.UpdatedAt = now;
+        if (after == SubscriberStates.Active)
+            db.Raise(time, subscriber.AccountId, OutboxEvents.SubscriberActivate, subscriber);
+    }
+
+    /// <summary>
+    /// Creates the subscription, or reuses the existing one: an active one is returned unchanged (subscribing
+    /// twice is not an error, spec §4.3); a cancelled or pending one takes <paramref name="state"/>.
+    /// Becoming active raises the target's event.
+    /// </summary>
+    Subscription Ensure(Subscriber subscriber, Target target, List<Subscription> existing, string state, DateTime now)
+    {
+        var row = existing.FirstOrDefault(s => s.SubscribableType == target.Type && s.SubscribableId == target.Id);
+        if (row is null)
+        {
+            row = new Subscription
+            {
+                AccountId = subscriber.AccountId, Subscriber = subscriber, SubscribableType = target.Type,
+                SubscribableId = target.Id, State = state, CreatedAt = now, UpdatedAt = now,
+            };
+            db.Subscriptions.Add(row);
+            existing.Add(row);
+        }
+        else if (row.State == SubscriptionStates.Active)
+        {
+            return row;
+        }
+        else
+        {
+            row.State = state;
+            row.UpdatedAt = now;
+            row.ConfirmationTokenHash = null;
+            row.ConfirmationSentAt = null;
+        }
+        if (state == SubscriptionStates.Active) RaiseSubscribed(subscriber, target);
+        return row;
+    }
+
+    void RaiseSubscribed(Subscriber subscriber, Target target)
+    {
+        // Pending form and sequence subscriptions raise theirs when the address is confirmed (delivery).
+        var name = target.Type switch
+        {
+            SubscribableTypes.Form => OutboxEvents.FormSubscribe,
+            SubscribableTypes.Course => OutboxEvents.CourseSubscribe,
+            _ => OutboxEvents.TagAdd,
+        };
+        db.Raise(time, subscriber.AccountId, name, subscriber, matchValue: target.Id.ToString(CultureInfo.InvariantCulture));
+    }
+
+    async Task<Target?> FindTargetAsync(long accountId, string type, long id, CancellationToken ct) => type switch
+    {
+        SubscribableTypes.Form => await db.Forms.AsNoTracking().Where(f => f.AccountId == accountId && f.Id == id)
+            .Select(f => new Target(SubscribableTypes.Form, f.Id, f.DoubleOptIn)).FirstOrDefaultAsync(ct),
+        SubscribableTypes.Course => await db.Sequences.AsNoTracking().Where(s => s.AccountId == accountId && s.Id == id)
+            .Select(s => new Target(SubscribableTypes.Course, s.Id, false)).FirstOrDefaultAsync(ct),
+        SubscribableTypes.Tag => await db.Tags.AsNoTracking().Where(t => t.AccountId == accountId && t.Id == id)
+            .Select(t => new Target(SubscribableTypes.Tag, t.Id, false)).FirstOrDefaultAsync(ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a subscribable type"),
+    };
+
+    /// <summary>The <c>tags</c>, <c>forms</c> and <c>courses</c> lists, in that order; ids the account lacks are ignored (spec §4.3).</summary>
+    async Task<List<Target>> LoadExtraTargetsAsync(long accountId, Target primary, SubscribeInput input, CancellationToken ct)
+    {
+        var tagIds = Others(input.TagIds, primary, SubscribableTypes.Tag);
+        var formIds = Others(input.FormIds, primary, SubscribableTypes.Form);
+        var courseIds = Others(input.CourseIds, primary, SubscribableTypes.Course);
+        var targets = new List<Target>();
+        if (tagIds.Count > 0)
+            targets.AddRange(await db.Tags.AsNoTracking().Where(t => t.AccountId == accountId && tagIds.Contains(t.Id))
+                .OrderBy(t => t.Id).Select(t => new Target(SubscribableTypes.Tag, t.Id, false)).ToListAsync(ct));
+        if (formIds.Count > 0)
+            targets.AddRange(await db.Forms.AsNoTracking().Where(f => f.AccountId == accountId && formIds.Contains(f.Id))
+                .OrderBy(f => f.Id).Select(f => new Target(SubscribableTypes.Form, f.Id, f.DoubleOptIn)).ToListAsync(ct));
+        if (courseIds.Count > 0)
+            targets.AddRange(await db.Sequences.AsNoTracking().Where(s => s.AccountId == accountId && courseIds.Contains(s.Id))
+                .OrderBy(s => s.Id).Select(s => new Target(SubscribableTypes.Course, s.Id, false)).ToListAsync(ct));
+        return targets;
+    }
+
+    static List<long> Others(IReadOnlyList<long> ids, Target primary, string type) =>
+        [.. ids.Distinct().Where(id => !(primary.Type == type && primary.Id == id))];
+
+    async Task<List<Subscription>> ExistingSubscriptionsAsync(long subscriberId, List<Target> targets, CancellationToken ct)
+    {
+        var ids = targets.Select(t => t.Id).Distinct().ToList();
+        var rows = await db.Subscriptions.Where(s => s.SubscriberId == subscriberId && ids.Contains(s.SubscribableId)).ToListAsync(ct);
+        return [.. rows.Where(r => targets.Any(t => t.Type == r.SubscribableType && t.Id == r.SubscribableId))];
+    }
+
+    /// <summary>
+    /// Removes a tag from a subscriber (tracked entity of this context): the tag subscription is deleted,
+    /// not cancelled, so it leaves the tag's counts (spec §4.2 rule 3). False when the subscriber lacked the tag.
+    /// </summary>
+    public async Task<bool> RemoveTagAsync(Subscriber subscriber, long tagId, CancellationToken ct)
+    {
+        // Delete-then-raise in one transaction: of two concurrent removals only one deletes a row and
+        // only that one writes a tag_remove event.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var deleted = await db.Subscriptions
+            .Where(s => s.SubscriberId == subscriber.Id && s.SubscribableType == SubscribableTypes.Tag && s.SubscribableId == tagId)
+            .ExecuteDeleteAsync(ct);
+        if (deleted == 0) return false;
+        db.Raise(time, subscriber.AccountId, OutboxEvents.TagRemove, subscriber, matchValue: tagId.ToString(CultureInfo.InvariantCulture));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+}
