@@ -63,6 +63,7 @@ static class MailroomServices
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();
         app.MapTracking();
+        app.MapConfirmation();
         app.MapGet("/healthz", Health).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Mailroom — Kit API v3").AddDocument("v3", routePattern: "/openapi/v3.json"));

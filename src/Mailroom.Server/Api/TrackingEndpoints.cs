@@ -13,6 +13,9 @@ static class TrackingEndpoints
     {
         app.MapGet("/o/{token}", Open).ExcludeFromDescription();
         app.MapGet("/c/{token}", Click).ExcludeFromDescription();
+        app.MapGet("/u/{token}", UnsubscribePage).ExcludeFromDescription();
+        // Mail clients' one-click unsubscribe (RFC 8058) posts "List-Unsubscribe=One-Click" here, without a page.
+        app.MapPost("/u/{token}", Unsubscribe).ExcludeFromDescription().DisableAntiforgery();
         return app;
     }
 
@@ -32,4 +35,22 @@ static class TrackingEndpoints
         var url = await tracking.RecordClickAsync(token[..dash], index, ct);
         return url is null ? Pages.NotFound() : Results.Redirect(url);
     }
+
+    static async Task<IResult> UnsubscribePage(string token, Tracking tracking, CancellationToken ct)
+    {
+        // GET never unsubscribes: link scanners and mail previews follow links, people press buttons.
+        if (!await tracking.IsKnownAsync(token, ct)) return Pages.NotFound();
+        return Pages.Html("Unsubscribe", $"""
+            <h1>Unsubscribe</h1>
+            <p>Press the button to stop receiving these emails.</p>
+            <form method="post" action="/u/{System.Net.WebUtility.HtmlEncode(token)}">
+            <button type="submit">Unsubscribe</button>
+            </form>
+            """);
+    }
+
+    static async Task<IResult> Unsubscribe(string token, Tracking tracking, CancellationToken ct) =>
+        await tracking.UnsubscribeAsync(token, ct)
+            ? Pages.Message("Unsubscribed", "You won't receive these emails any more.")
+            : Pages.NotFound();
 }

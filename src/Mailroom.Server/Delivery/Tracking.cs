@@ -5,7 +5,7 @@ using Mailroom.Server.Domain.Subscribers;
 namespace Mailroom.Server.Delivery;
 
 /// <summary>Opens and clicks, keyed by the recipient token each message carries.</summary>
-public sealed class Tracking(AppDbContext db, MessageComposer composer, TimeProvider time)
+public sealed class Tracking(AppDbContext db, MessageComposer composer, SubscriberService subscribers, TimeProvider time)
 {
     public async Task RecordOpenAsync(string token, CancellationToken ct)
     {
@@ -39,5 +39,23 @@ public sealed class Tracking(AppDbContext db, MessageComposer composer, TimeProv
         db.Raise(time, recipient.AccountId, OutboxEvents.LinkClick, subscriber: entity, matchValue: url);
         await db.SaveChangesAsync(ct);
         return url;
+    }
+
+    public async Task<bool> IsKnownAsync(string token, CancellationToken ct) =>
+        await db.BroadcastRecipients.AnyAsync(r => r.Token == token, ct);
+
+    /// <summary>
+    /// The unsubscribe link and RFC 8058 one-click POST: cancels the subscriber like PUT /v3/unsubscribe and
+    /// credits the unsubscribe to this broadcast's stats. Idempotent. False for an unknown token.
+    /// </summary>
+    public async Task<bool> UnsubscribeAsync(string token, CancellationToken ct)
+    {
+        var recipient = await db.BroadcastRecipients.FirstOrDefaultAsync(r => r.Token == token, ct);
+        if (recipient is null) return false;
+        var email = await db.Subscribers.Where(s => s.Id == recipient.SubscriberId).Select(s => s.EmailAddress).FirstAsync(ct);
+        recipient.UnsubscribedAt ??= time.UtcNowSeconds();
+        // UnsubscribeAsync saves this context, so the recipient mark and the cancellation commit together.
+        await subscribers.UnsubscribeAsync(recipient.AccountId, email, ct);
+        return true;
     }
 }
