@@ -33,6 +33,8 @@ static class MailroomServices
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddOpenApi("v3");
+        // "Request starting/finished" lines carry the query string, where most Kit clients put api_secret.
+        services.AddLogging(b => b.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
         return services;
     }
 
