@@ -32,6 +32,17 @@ public sealed class ErrorBodyTests
     }
 
     [Theory, Providers]
+    public async Task Body_NestedTooDeep_Returns400(string provider)
+    {
+        await using var app = await PipelineApp.StartAsync(provider);
+        var a = await app.CreateAccountAsync();
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40);
+
+        await (await Post(app, $"/v3/_echo?api_key={a.ApiKey}", HttpAssert.Json(deep)))
+            .AssertJsonAsync(400, BadRequest("Request body is not valid JSON: unexpected input at line 1, position 161"));
+    }
+
+    [Theory, Providers]
     public async Task Body_NotAnObject_Returns400(string provider)
     {
         await using var app = await PipelineApp.StartAsync(provider);
@@ -96,7 +107,11 @@ public sealed class ErrorBodyTests
         await (await Post(app, url, HttpAssert.Json("""{"amount":"lots"}"""))).AssertJsonAsync(400, BadRequest("amount must be a number"));
         await (await Post(app, url, HttpAssert.Json("""{"name":{"first":"Jon"}}"""))).AssertJsonAsync(400, BadRequest("name must be a string"));
         await (await Post(app, url, HttpAssert.Json("""{"ids":"1,x"}"""))).AssertJsonAsync(400, BadRequest("ids must be an integer"));
+        await (await Post(app, url, HttpAssert.Json("""{"page":1e400}"""))).AssertJsonAsync(400, BadRequest("page must be an integer"));
+        await (await Post(app, url, HttpAssert.Json("""{"amount":1e400}"""))).AssertJsonAsync(400, BadRequest("amount must be a number"));
         await (await app.Http.GetAsync($"{url}&page=2x")).AssertJsonAsync(400, BadRequest("page must be an integer"));
+        // A client's bad input is not a server fault: nothing is logged as an error.
+        Assert.DoesNotContain(app.Logs.Lines, l => l.StartsWith("Error") || l.StartsWith("Critical"));
     }
 
     [Theory, Providers]
@@ -139,6 +154,19 @@ public sealed class ErrorBodyTests
         Assert.Null(content.Headers.ContentLength);
         await response.AssertJsonAsync(413, TooLarge);
         Assert.Equal(0, app.WorkDone);
+    }
+
+    [Theory, Providers]
+    public async Task Body_OverConfiguredLimit_Returns413WithThatLimit(string provider)
+    {
+        await using var app = await PipelineApp.StartAsync(provider, new() { ["Api:MaxBodyBytes"] = "2048" });
+        var a = await app.CreateAccountAsync();
+
+        await (await Post(app, $"/v3/_echo?api_key={a.ApiKey}", HttpAssert.Json(new { pad = new string('x', 2039) })))
+            .AssertJsonAsync(413, """{"error":"Payload Too Large","message":"Request body must not exceed 2048 bytes"}""");
+        // {"pad":"…"} is 10 bytes of JSON around the padding: 2038 + 10 is exactly the limit.
+        await (await Post(app, $"/v3/_echo?api_key={a.ApiKey}", HttpAssert.Json(new { pad = new string('x', 2038) })))
+            .AssertStatusAsync(200);
     }
 
     [Theory, Providers]

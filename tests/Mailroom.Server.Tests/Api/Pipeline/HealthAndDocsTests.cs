@@ -30,6 +30,22 @@ public sealed class HealthAndDocsTests
     }
 
     [Theory, Providers]
+    public async Task V3_DatabaseUnreachable_Returns500WithoutLoggingTheSecret(string provider)
+    {
+        var unreachable = provider == DatabaseOptions.Postgres
+            ? "Host=127.0.0.1;Port=1;Username=nobody;Password=nobody;Database=nowhere;Timeout=3;Pooling=false"
+            : $"Data Source={Path.Combine(Path.GetTempPath(), $"mailroom-missing-{Guid.NewGuid():N}", "gone.db")};Mode=ReadWrite;Pooling=False";
+        await using var app = await PipelineApp.StartAsync(provider, connectionString: unreachable);
+        const string secret = "s3cr3t-that-must-not-be-logged";
+
+        var response = await app.Http.GetAsync($"/v3/account?api_secret={secret}");
+
+        await response.AssertJsonAsync(500, """{"error":"Internal Server Error","message":"Something went wrong"}""");
+        Assert.Contains(app.Logs.Lines, l => l.StartsWith("Error") && l.Contains("GET /v3/account"));
+        Assert.DoesNotContain(secret, app.Logs.All);
+    }
+
+    [Theory, Providers]
     public async Task OpenApi_ListsV3Routes_WithoutTheFallback(string provider)
     {
         await using var app = await MailroomApp.StartAsync(provider);
