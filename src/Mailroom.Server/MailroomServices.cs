@@ -20,6 +20,7 @@ static class MailroomServices
         services.AddSingleton<PublicUrl>();
         services.AddScoped<AccountService>();
         services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
+        services.AddScoped<Mailroom.Server.Domain.Seeding.SeedImporter>();
         return services;
     }
 
