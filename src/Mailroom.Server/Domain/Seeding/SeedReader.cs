@@ -84,6 +84,8 @@ public static class SeedReader
     static string ReaderMessage(string message)
     {
         var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        return (cut < 0 ? message : message[..cut]).TrimEnd('.');
+        var text = cut < 0 ? message : message[..cut];
+        // Advice meant for the programmer configuring the reader, not for whoever wrote the file.
+        return text.Replace(" Change the reader options.", "", StringComparison.Ordinal).TrimEnd('.');
     }
 }
