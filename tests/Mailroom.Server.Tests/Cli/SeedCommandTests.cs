@@ -240,4 +240,63 @@ public sealed class SeedCommandTests
         Assert.Equal("", run.Output);
         Assert.Equal(before, await CliRunner.CountRowsAsync(app));
     }
+
+    [Theory, Providers]
+    public async Task Seed_OtherForms_DatesStatesAndEventParameters(string provider)
+    {
+        await using var app = MailroomApp.StartOn(await TestDatabase.CreateAsync(provider));
+
+        var run = await CliRunner.SeedAsync(app.Database, """
+            {"accounts":[{"name":"Variants","primary_email_address":"v@v.test","custom_fields":["Favourite Colour!"],"tags":["T"],
+              "forms":[{"name":"F","format":"sticky bar"}],"sequences":[{"name":"S","hold":true}],
+              "subscribers":[
+                {"email_address":" Mixed@Case.test ","created_at":"2016-02-28T10:07:00+02:00","fields":{"favourite_colour":null}},
+                {"email_address":"b@v.test","state":"bounced","created_at":"2016-02-28","tags":["T"]},
+                {"email_address":"p@v.test","state":"inactive","created_at":"2016-02-28 08:07:00","forms":["F"],"sequences":["S"],"tags":["T"]},
+                {"email_address":"ms@v.test","created_at":"2016-02-28T08:07:00.913Z","cancelled":{"forms":["F"],"sequences":["S"]}}],
+              "broadcasts":[{"subject":"Later","send_at":"2030-01-01T09:00:00Z","email_address":"news@v.test","public":true,
+                             "published_at":"2030-01-01T09:00:00Z","email_layout_template":"Text Only","thumbnail_url":"https://v.test/t.png"}],
+              "webhooks":[
+                {"target_url":"https://hooks.v.test/a","event":{"name":"subscriber.form_subscribe","form_id":"F"}},
+                {"target_url":"https://hooks.v.test/b","event":{"name":"subscriber.course_subscribe","course_id":"S"}},
+                {"target_url":"https://hooks.v.test/c","event":{"name":"subscriber.link_click","initiator_value":"https://v.test/x"}},
+                {"target_url":"https://hooks.v.test/d","event":{"name":"subscriber.subscriber_unsubscribe"}}]}]}
+            """);
+
+        run.AssertSuccess();
+        Assert.Contains("\"custom_fields\":{\"Favourite Colour!\":{\"id\":1,\"key\":\"favourite_colour\"}}", run.Output);
+        Assert.Contains("\"subscribers\":{\"Mixed@Case.test\":1,", run.Output);
+        await app.DbAsync(async db =>
+        {
+            Assert.Equal(new[]
+            {
+                (1L, "Mixed@Case.test", "mixed@case.test", "active", Utc("2016-02-28T08:07:00Z")),
+                (2L, "b@v.test", "b@v.test", "bounced", Utc("2016-02-28T00:00:00Z")),
+                (3L, "p@v.test", "p@v.test", "inactive", Utc("2016-02-28T08:07:00Z")),
+                (4L, "ms@v.test", "ms@v.test", "active", Utc("2016-02-28T08:07:00.913Z")),
+            }, (await db.Subscribers.OrderBy(x => x.Id).ToListAsync()).Select(x => (x.Id, x.EmailAddress, x.NormalizedEmail, x.State, x.CreatedAt)));
+            Assert.Equal(0, await db.SubscriberFieldValues.CountAsync());
+            Assert.Equal(new[]
+            {
+                (2L, "tag", "active"),
+                (3L, "course", "active"), (3L, "form", "inactive"), (3L, "tag", "active"),
+                (4L, "course", "cancelled"), (4L, "form", "cancelled"),
+            }, (await db.Subscriptions.OrderBy(x => x.SubscriberId).ThenBy(x => x.SubscribableType).ToListAsync())
+                .Select(x => (x.SubscriberId, x.SubscribableType, x.State)));
+            var form = await db.Forms.SingleAsync();
+            Assert.Equal(("sticky bar", "Subscribe"), (form.Format, form.SignUpButtonText));
+            Assert.True(await db.Sequences.Select(x => x.Hold).SingleAsync());
+            var later = await db.Broadcasts.SingleAsync();
+            Assert.Equal(("scheduled", (DateTime?)Utc("2030-01-01T09:00:00Z"), "news@v.test", true, "Text Only", "https://v.test/t.png", 0, (DateTime?)null),
+                (later.Status, later.SendAt, later.EmailAddress, later.Public, later.EmailLayoutTemplate, later.ThumbnailUrl, later.RecipientCount, later.CompletedAt));
+            Assert.Equal(new[]
+            {
+                ("form_subscribe", (string?)"form_id", (string?)"1", "https://hooks.v.test/a"),
+                ("course_subscribe", "course_id", "1", "https://hooks.v.test/b"),
+                ("link_click", "initiator_value", "https://v.test/x", "https://hooks.v.test/c"),
+                ("subscriber_unsubscribe", null, null, "https://hooks.v.test/d"),
+            }, (await db.WebhookRules.OrderBy(r => r.Id).ToListAsync()).Select(r => (r.EventName, r.ParameterName, r.ParameterValue, r.TargetUrl)));
+            Assert.Equal(0, await db.OutboxEvents.CountAsync());
+        });
+    }
 }
