@@ -55,22 +55,22 @@ sealed partial class AccountPlan
             : subscriber.State == SubscriberStates.Inactive ? SubscriptionStates.Inactive : SubscriptionStates.Active;
         var otherState = cancelled ? SubscriptionStates.Cancelled : SubscriptionStates.Active;
         var gone = source.Cancelled;
-        Subscribe(subscriber, SubscribableTypes.Form, source.Forms, gone?.Forms, $"{path}.forms", $"{path}.cancelled.forms", Forms, "form", f => f.Id, formState);
-        Subscribe(subscriber, SubscribableTypes.Course, source.Sequences, gone?.Sequences, $"{path}.sequences", $"{path}.cancelled.sequences", Sequences, "sequence", s => s.Id, otherState);
-        Subscribe(subscriber, SubscribableTypes.Tag, source.Tags, gone?.Tags, $"{path}.tags", $"{path}.cancelled.tags", Tags, "tag", t => t.Id, otherState);
+        Subscribe(subscriber, SubscribableTypes.Form, path, "forms", source.Forms, gone?.Forms, Forms, "form", f => f.Id, formState);
+        Subscribe(subscriber, SubscribableTypes.Course, path, "sequences", source.Sequences, gone?.Sequences, Sequences, "sequence", s => s.Id, otherState);
+        Subscribe(subscriber, SubscribableTypes.Tag, path, "tags", source.Tags, gone?.Tags, Tags, "tag", t => t.Id, otherState);
     }
 
-    void Subscribe<T>(Subscriber subscriber, string type, List<string?>? current, List<string?>? cancelled, string currentPath,
-        string cancelledPath, Dictionary<string, T> known, string what, Func<T, long> id, string state) where T : class
+    void Subscribe<T>(Subscriber subscriber, string type, string path, string list, List<string?>? current, List<string?>? cancelled,
+        Dictionary<string, T> known, string what, Func<T, long> id, string state) where T : class
     {
-        var active = SeedCheck.References(current, currentPath, known, what);
+        var active = SeedCheck.References(current, $"{path}.{list}", known, what);
         foreach (var target in active)
             Subscriptions.Add(new PlannedSubscription(subscriber, type, () => id(target.Target), state));
-        foreach (var target in SeedCheck.References(cancelled, cancelledPath, known, what))
+        foreach (var target in SeedCheck.References(cancelled, $"{path}.cancelled.{list}", known, what))
         {
             // One subscription per subscriber and target: it is either current or cancelled.
             if (active.Any(a => ReferenceEquals(a.Target, target.Target)))
-                throw SeedException.At(target.Path, $"{what} \"{target.Name}\" is also listed in {currentPath[(currentPath.LastIndexOf('.') + 1)..]}");
+                throw SeedException.At(target.Path, $"{what} \"{target.Name}\" is also listed in {list}");
             Subscriptions.Add(new PlannedSubscription(subscriber, type, () => id(target.Target), SubscriptionStates.Cancelled));
         }
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Mailroom.Server.Domain.Seeding;
 
 sealed record PlannedWebhook(WebhookRule Rule, Func<string?> ParameterValue);
@@ -44,8 +46,9 @@ sealed partial class AccountPlan
                 Parameter.Course when e.SequenceId is not null =>
                     ("sequence_id", Reference(e.SequenceId, $"{eventPath}.sequence_id", name, Sequences, "sequence", s => s.Id)),
                 Parameter.Course => ("course_id", Reference(e.CourseId, $"{eventPath}.course_id", name, Sequences, "sequence", s => s.Id)),
-                Parameter.Product => ("product_id", Constant(e.ProductId?.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{eventPath}.product_id", name)),
-                Parameter.Link => ("initiator_value", Constant(SeedCheck.Optional(e.InitiatorValue, $"{eventPath}.initiator_value", int.MaxValue), $"{eventPath}.initiator_value", name)),
+                Parameter.Product => ("product_id", Constant(e.ProductId?.ToString(CultureInfo.InvariantCulture), $"{eventPath}.product_id", name)),
+                Parameter.Link => ("initiator_value",
+                    Constant(SeedCheck.Optional(e.InitiatorValue, $"{eventPath}.initiator_value", int.MaxValue), $"{eventPath}.initiator_value", name)),
                 _ => ((string?)null, () => null),
             };
             var rule = new WebhookRule
@@ -75,11 +78,12 @@ sealed partial class AccountPlan
             throw SeedException.At($"{path}.sequence_id", "give course_id or sequence_id, not both");
     }
 
-    static Func<string?> Reference<T>(string? value, string path, string eventName, Dictionary<string, T> known, string what, Func<T, long> id) where T : class
+    static Func<string?> Reference<T>(string? value, string path, string eventName, Dictionary<string, T> known, string what,
+        Func<T, long> id) where T : class
     {
         if (string.IsNullOrWhiteSpace(value)) throw SeedException.At(path, $"is required for {eventName} (the {what}'s name)");
         var target = known.GetValueOrDefault(value.Trim()) ?? throw SeedException.At(path, $"unknown {what} \"{value.Trim()}\"");
-        return () => id(target).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return () => id(target).ToString(CultureInfo.InvariantCulture);
     }
 
     static Func<string?> Constant(string? value, string path, string eventName) =>
