@@ -18,6 +18,7 @@ static class MailroomServices
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         services.AddSingleton<PublicUrl>();
+        services.AddScoped<Mailroom.Server.Domain.Seeding.SeedImporter>();
         services.AddScoped<AccountService>();
         services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
         services.AddScoped<Mailroom.Server.Domain.Subscriptions.SubscriptionService>();
