@@ -20,6 +20,7 @@ static class MailroomServices
         services.AddSingleton<PublicUrl>();
         services.AddScoped<AccountService>();
         services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
+        services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         return services;
     }
 
@@ -50,6 +51,9 @@ static class MailroomServices
     {
         var v3 = app.MapGroup("/v3").WithTags("v3");
         v3.MapAccount();
+        v3.MapBroadcasts();
+        v3.MapPurchases();
+        v3.MapWebhookRules();
 
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();

@@ -23,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(AccountsCommands.Build());
         root.Subcommands.Add(FormsCommands.Build());
         root.Subcommands.Add(SequencesCommands.Build());
+        root.Subcommands.Add(LayoutsCommands.Build());
         foreach (var command in root.Subcommands) AllowSettings(command);
 
         var parsed = root.Parse(args);
