@@ -81,7 +81,10 @@ public sealed class PurchaseService(AppDbContext db, TimeProvider time, Subscrib
         // product (variants share a pid, spec §4.6) that this transaction had not already included.
         if (created) db.Raise(time, accountId, OutboxEvents.PurchaseCreate, subscriber: subscriber, purchase: purchase);
         foreach (var pid in input.Products.Select(x => x.Pid).Distinct().Where(pid => !previousPids.Contains(pid)))
-            db.Raise(time, accountId, OutboxEvents.ProductPurchase, subscriber: subscriber, matchValue: pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // Linked to the purchase too: it makes every event of the purchase wait for its row, so they are
+            // inserted in the order raised (purchase_create first).
+            db.Raise(time, accountId, OutboxEvents.ProductPurchase, subscriber: subscriber, purchase: purchase,
+                matchValue: pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
