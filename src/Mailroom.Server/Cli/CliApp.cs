@@ -35,7 +35,9 @@ public static class CliApp
         }
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
+            // Without this, System.CommandLine catches every exception itself and prints a stack trace,
+            // so a CliException never reaches the one-line handler below.
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, ct);
         }
         catch (CliException e)
         {
