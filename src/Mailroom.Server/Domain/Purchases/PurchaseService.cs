@@ -18,10 +18,10 @@ public sealed class PurchaseService(AppDbContext db, TimeProvider time, Subscrib
             {
                 return await TryUpsertAsync(accountId, input, ct);
             }
-            catch (DbUpdateException) when (attempt == 0)
+            catch (DbUpdateException) when (attempt < 2)
             {
                 // A concurrent request inserted the same transaction or the same new subscriber first (a unique
-                // index refused ours). The transaction was rolled back; a second pass finds their rows and updates.
+                // index refused ours). The transaction was rolled back; another pass finds their rows and updates.
                 db.ChangeTracker.Clear();
             }
         }
@@ -39,6 +39,10 @@ public sealed class PurchaseService(AppDbContext db, TimeProvider time, Subscrib
         await subscribers.ApplyDetailsAsync(subscriber, input.FirstName, null, ct);
         await db.SaveChangesAsync(ct);
 
+        // Touch the purchase row first: the write lock it takes (held to commit) queues a concurrent re-post of
+        // the same transaction behind this one, which then replaces the products this one wrote, never a mix.
+        await db.Purchases.Where(x => x.AccountId == accountId && x.TransactionId == input.TransactionId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UpdatedAt, now), ct);
         var purchase = await db.Purchases.Include(x => x.Products)
             .FirstOrDefaultAsync(x => x.AccountId == accountId && x.TransactionId == input.TransactionId, ct);
         var created = purchase is null;

@@ -264,6 +264,26 @@ public sealed class BroadcastsApiTests
         }
     }
 
+    [Theory, Providers]
+    public async Task OpenApiDocument_BroadcastPurchaseAndWebhookRoutes_AreListed(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+
+        var document = await (await app.Http.GetAsync("/openapi/v3.json")).AssertStatusAsync(200);
+
+        var paths = document["paths"]!.AsObject();
+        Assert.Equal(["get", "post"], Operations(paths, "/v3/broadcasts"));
+        Assert.Equal(["delete", "get", "put"], Operations(paths, "/v3/broadcasts/{id}"));
+        Assert.Equal(["get"], Operations(paths, "/v3/broadcasts/{id}/stats"));
+        Assert.Equal(["get", "post"], Operations(paths, "/v3/purchases"));
+        Assert.Equal(["get"], Operations(paths, "/v3/purchases/{id}"));
+        Assert.Equal(["get", "post"], Operations(paths, "/v3/automations/hooks"));
+        Assert.Equal(["delete"], Operations(paths, "/v3/automations/hooks/{id}"));
+    }
+
+    static string[] Operations(System.Text.Json.Nodes.JsonObject paths, string path) =>
+        [.. paths[path]!.AsObject().Select(p => p.Key).Where(k => k is "get" or "post" or "put" or "delete").Order()];
+
     internal static async Task CreateAsync(MailroomApp app, TestAccount account, object fields)
     {
         var body = System.Text.Json.JsonSerializer.SerializeToNode(fields)!.AsObject();

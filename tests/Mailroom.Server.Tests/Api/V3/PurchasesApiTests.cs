@@ -136,6 +136,20 @@ public sealed class PurchasesApiTests
     }
 
     [Theory, Providers]
+    public async Task CreatePurchase_SameNewTransactionInParallel_RecordsItOnceAndAnswers201ToAll(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => PostAsync(app, account, KitExample("race"))));
+
+        Assert.All(responses, r => Assert.Equal(201, (int)r.StatusCode));
+        Assert.Equal((1, 1, 2), await app.DbAsync(async db =>
+            (await db.Purchases.CountAsync(), await db.Subscribers.CountAsync(), await db.PurchaseProducts.CountAsync())));
+        Assert.Equal(1, await app.DbAsync(db => db.OutboxEvents.CountAsync(e => e.EventName == "purchase_create")));
+    }
+
+    [Theory, Providers]
     public async Task CreatePurchase_NoTransactionTime_UsesNow(string provider)
     {
         await using var app = await MailroomApp.StartAsync(provider);
