@@ -22,6 +22,7 @@ static class MailroomServices
         services.AddScoped<AccountService>();
         services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
         services.AddScoped<Mailroom.Server.Domain.Subscriptions.SubscriptionService>();
+        services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         return services;
     }
 
@@ -59,6 +60,9 @@ static class MailroomServices
         v3.MapTags();
         v3.MapSubscribers();
         v3.MapCustomFields();
+        v3.MapBroadcasts();
+        v3.MapPurchases();
+        v3.MapWebhookRules();
 
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();

@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(FormsCommands.Build());
         root.Subcommands.Add(SequencesCommands.Build());
         root.Subcommands.Add(SeedCommand.Build());
+        root.Subcommands.Add(LayoutsCommands.Build());
 
         // Settings (--Database:Provider=postgres) are configuration for the host, as for `serve`; taking them out
         // before parsing keeps them from being read as a command's argument and leaves every other unknown token an error.
