@@ -16,7 +16,8 @@ static class LayoutsCommands
         return layouts;
     }
 
-    static readonly Option<bool> Json = new("--json") { Description = "Print JSON instead of text." };
+    // A fresh option per command: one Option instance shared by command trees built concurrently races.
+    static Option<bool> JsonOption() => new("--json") { Description = "Print JSON instead of text." };
 
     static Option<long> AccountOption() => new("--account") { Description = "Account id.", Required = true };
 
@@ -25,7 +26,8 @@ static class LayoutsCommands
         var account = AccountOption();
         var name = new Option<string>("--name") { Description = "Layout name, as broadcasts give it in email_layout_template.", Required = true };
         var file = new Option<FileInfo>("--file") { Description = "HTML file with a {{ content }} placeholder (Liquid).", Required = true };
-        var command = new Command("add", "Add an HTML email layout to an account.") { account, name, file, Json };
+        var json = JsonOption();
+        var command = new Command("add", "Add an HTML email layout to an account.") { account, name, file, json };
         command.SetAction(async (parse, ct) =>
         {
             var nameValue = parse.GetValue(name)!.Trim();
@@ -51,7 +53,7 @@ static class LayoutsCommands
                 db.EmailLayouts.Add(layout);
                 await db.SaveChangesAsync(ct);
                 var output = parse.InvocationConfiguration.Output;
-                if (parse.GetValue(Json)) await output.WriteLineAsync(JsonSerializer.Serialize(new { id = layout.Id, name = layout.Name }));
+                if (parse.GetValue(json)) await output.WriteLineAsync(JsonSerializer.Serialize(new { id = layout.Id, name = layout.Name }));
                 else await output.WriteLineAsync($"Added layout {layout.Id} ({layout.Name}).");
                 return 0;
             });
@@ -62,7 +64,8 @@ static class LayoutsCommands
     static Command List()
     {
         var account = AccountOption();
-        var command = new Command("list", "List an account's email layouts, the built-in one first.") { account, Json };
+        var json = JsonOption();
+        var command = new Command("list", "List an account's email layouts, the built-in one first.") { account, json };
         command.SetAction(async (parse, ct) => await CliHost.WithScopeAsync(parse, async services =>
         {
             var db = services.GetRequiredService<AppDbContext>();
@@ -71,7 +74,7 @@ static class LayoutsCommands
             var layouts = await db.EmailLayouts.AsNoTracking().Where(l => l.AccountId == accountId).OrderBy(l => l.Id)
                 .Select(l => new { l.Id, l.Name }).ToListAsync(ct);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(Json))
+            if (parse.GetValue(json))
             {
                 var rows = new List<object> { new { id = (long?)null, name = EmailLayouts.TextOnly, built_in = true } };
                 rows.AddRange(layouts.Select(l => new { id = (long?)l.Id, name = l.Name, built_in = false }));
