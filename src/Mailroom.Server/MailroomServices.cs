@@ -20,9 +20,11 @@ static class MailroomServices
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         services.AddSingleton<PublicUrl>();
+        services.AddScoped<Mailroom.Server.Domain.Seeding.SeedImporter>();
         services.AddScoped<AccountService>();
         services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
         services.AddScoped<Mailroom.Server.Domain.Subscriptions.SubscriptionService>();
+        services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         return services;
     }
 
@@ -33,6 +35,8 @@ static class MailroomServices
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AccountRateLimiter>();
+        // "Request starting/finished" lines carry the query string, where most Kit clients put api_secret.
+        services.AddLogging(b => b.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddOpenApi("v3");
@@ -59,6 +63,9 @@ static class MailroomServices
         v3.MapTags();
         v3.MapSubscribers();
         v3.MapCustomFields();
+        v3.MapBroadcasts();
+        v3.MapPurchases();
+        v3.MapWebhookRules();
 
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();

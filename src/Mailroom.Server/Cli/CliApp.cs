@@ -1,15 +1,22 @@
 using System.CommandLine;
+using System.Data.Common;
 using Mailroom.Server.Data;
+using Mailroom.Server.Domain.Seeding;
 
 namespace Mailroom.Server.Cli;
 
 /// <summary>The admin commands of the `mailroom` executable. They use the same services as the server.</summary>
 public static class CliApp
 {
-    static readonly string[] AdminCommands = ["migrate", "accounts", "forms", "sequences", "seed", "layouts", "webhooks", "subscribers", "--help", "-h", "-?", "--version"];
+    static readonly string[] HelpFlags = ["--help", "-h", "-?", "--version"];
 
+    /// <summary>
+    /// Any first word other than `serve` is a command, so a mistyped one (`mailroom acounts`) is an error
+    /// rather than a server quietly starting. Options alone (`mailroom --urls …`) mean serve.
+    /// </summary>
     public static bool IsAdminCommand(string[] args) =>
-        args.Length > 0 && AdminCommands.Contains(args[0], StringComparer.OrdinalIgnoreCase);
+        args.Length > 0 && (HelpFlags.Contains(args[0], StringComparer.OrdinalIgnoreCase)
+            || (!args[0].StartsWith('-') && !string.Equals(args[0], "serve", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>`mailroom serve --urls …` and `mailroom --urls …` both serve; the word itself is not a setting.</summary>
     public static string[] ServeArgs(string[] args) =>
@@ -17,37 +24,56 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
-        var root = new RootCommand("Mailroom: a self-hosted email-marketing server that speaks the Kit (ConvertKit) API v3.");
+        var root = new RootCommand("Mailroom: a self-hosted email-marketing server that speaks the Kit (ConvertKit) API v3. " +
+            "Every command takes settings written --Section:Key=value, e.g. --Database:Provider=postgres.");
         root.Subcommands.Add(new Command("serve", "Run the server (the default). Pass --urls to choose the address."));
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(AccountsCommands.Build());
         root.Subcommands.Add(FormsCommands.Build());
         root.Subcommands.Add(SequencesCommands.Build());
-        foreach (var command in root.Subcommands) AllowSettings(command);
+        root.Subcommands.Add(SeedCommand.Build());
+        root.Subcommands.Add(LayoutsCommands.Build());
 
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        // Settings (--Database:Provider=postgres) are configuration for the host, as for `serve`; taking them out
+        // before parsing keeps them from being read as a command's argument and leaves every other unknown token an error.
+        var (settings, rest) = CliHost.SplitSettings(args);
+        var parsed = root.Parse(rest);
+        CliHost.Remember(parsed, settings);
+        // A mistyped word explains more than what it left missing ("Required command was not provided").
+        var problem = parsed.Errors.Select(e => e.Message).OrderBy(m => m.StartsWith("Unrecognized", StringComparison.Ordinal) ? 0 : 1).FirstOrDefault();
+        if (problem is not null)
         {
             // One line, not the help page: scripts read the first line of stderr.
-            await error.WriteLineAsync($"error: {parsed.Errors[0].Message}");
+            await error.WriteLineAsync($"error: {CliHost.OneLine(problem)}");
             return 2;
         }
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
+            // Without the default handler an exception reaches the catches below instead of printing a stack trace.
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, ct);
         }
         catch (CliException e)
         {
-            await error.WriteLineAsync($"error: {e.Message}");
-            return 1;
+            return await FailAsync(error, e.Message);
+        }
+        catch (SeedException e)
+        {
+            return await FailAsync(error, e.Message);
+        }
+        catch (DbUpdateException e)
+        {
+            return await FailAsync(error, $"the database refused the change: {(e.InnerException ?? e).Message}");
+        }
+        catch (DbException e)
+        {
+            return await FailAsync(error, $"database: {e.Message}");
         }
     }
 
-    // Tokens the command doesn't know are configuration (--Database:Provider=postgres), as for `serve`.
-    static void AllowSettings(Command command)
+    static async Task<int> FailAsync(TextWriter error, string message)
     {
-        command.TreatUnmatchedTokensAsErrors = false;
-        foreach (var sub in command.Subcommands) AllowSettings(sub);
+        await error.WriteLineAsync($"error: {CliHost.OneLine(message)}");
+        return 1;
     }
 
     static Command MigrateCommand()

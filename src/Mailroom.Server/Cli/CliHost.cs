@@ -1,23 +1,81 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Mailroom.Server.Data;
+using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Cli;
 
 /// <summary>Builds the same service container the server uses, configured the same way, without listening.</summary>
-static class CliHost
+static partial class CliHost
 {
+    static readonly ConditionalWeakTable<ParseResult, string[]> Settings = new();
+
+    /// <summary>Tokens written <c>--Section:Key=value</c> (or <c>--PublicUrl=…</c>) are settings; the rest is the command line.</summary>
+    public static (string[] Settings, string[] CommandLine) SplitSettings(string[] args) =>
+        (args.Where(a => Setting().IsMatch(a)).ToArray(), args.Where(a => !Setting().IsMatch(a)).ToArray());
+
+    public static void Remember(ParseResult parse, string[] settings) => Settings.AddOrUpdate(parse, settings);
+
+    /// <summary>Parser and driver messages can span lines and name CLR types; the contract is one readable line.</summary>
+    public static string OneLine(string message)
+    {
+        var line = Whitespace().Replace(message, " ").Trim();
+        return ClrNumber().Replace(line, "as a whole number");
+    }
+
     public static WebApplication Build(ParseResult parse)
     {
-        var settings = parse.UnmatchedTokens.Where(t => t.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        // A short-lived command has no use for watching appsettings files for changes.
+        string[] settings = ["--hostBuilder:reloadConfigOnChange=false", .. Settings.TryGetValue(parse, out var given) ? given : []];
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings });
         builder.Logging.ClearProviders();
         builder.Services.AddMailroomCore();
-        return builder.Build();
+        var host = builder.Build();
+        var problem = DatabaseProblem(host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value);
+        if (problem is null) return host;
+        ((IDisposable)host).Dispose();
+        throw new CliException(problem);
     }
 
+    // Checked here so a bad setting is one line, not an exception from deep inside EF.
+    static string? DatabaseProblem(DatabaseOptions database)
+    {
+        if (!database.IsPostgres && !string.Equals(database.Provider, DatabaseOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
+            return $"Database:Provider must be sqlite or postgres, not '{database.Provider}'";
+        if (database.IsPostgres && string.IsNullOrWhiteSpace(database.ConnectionString))
+            return "Database:ConnectionString is required when Database:Provider is postgres";
+        try
+        {
+            _ = database.IsPostgres
+                ? new Npgsql.NpgsqlConnectionStringBuilder(database.EffectiveConnectionString).ConnectionString
+                : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.EffectiveConnectionString).ConnectionString;
+        }
+        catch (ArgumentException e)
+        {
+            return $"Database:ConnectionString is not valid: {e.Message}";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Runs a data command in a scope after applying pending migrations, as `serve` does at start, so
+    /// `mailroom seed` or `accounts create` work on a fresh database without a separate `migrate`.
+    /// </summary>
     public static async Task<T> WithScopeAsync<T>(ParseResult parse, Func<IServiceProvider, Task<T>> work)
     {
         await using var host = Build(parse);
+        await DatabaseSetup.MigrateAsync(host.Services);
         await using var scope = host.Services.CreateAsyncScope();
         return await work(scope.ServiceProvider);
     }
+
+    [GeneratedRegex(@"^--(?:[A-Za-z][A-Za-z0-9_]*(?::[A-Za-z0-9_]+)+|PublicUrl)=", RegexOptions.IgnoreCase)]
+    private static partial Regex Setting();
+
+    [GeneratedRegex(@"\s*[\r\n]+\s*")]
+    private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"as expected type '(?:System\.Nullable`1\[)?System\.Int(?:32|64)\]?'")]
+    private static partial Regex ClrNumber();
 }

@@ -26,27 +26,35 @@ static class FormsCommands
         var description = new Option<string?>("--description") { Description = "Text (HTML allowed) under the heading." };
         var button = new Option<string?>("--button-text") { Description = "Sign-up button text (default Subscribe)." };
         var success = new Option<string?>("--success-message") { Description = "Shown after a successful sign-up." };
+        var confirmationSubject = new Option<string?>("--confirmation-subject") { Description = "Subject of the double opt-in email (default: Mailroom's)." };
+        var confirmationContent = new Option<string?>("--confirmation-content") { Description = "HTML of the double opt-in email (default: Mailroom's)." };
         var doubleOptIn = new Option<bool>("--double-opt-in") { Description = "New subscribers must confirm by email before they are active." };
         var archived = new Option<bool>("--archived") { Description = "Create the form archived." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var command = new Command("create", "Create an embed form or a hosted landing page.")
-            { account, name, type, format, title, description, button, success, doubleOptIn, archived, json };
-        command.SetAction(async (parse, ct) => await CliHost.WithScopeAsync(parse, async services =>
+            { account, name, type, format, title, description, button, success, confirmationSubject, confirmationContent, doubleOptIn, archived, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var nameValue = CliCheck.Name(parse.GetValue(name), "--name");
+            var typeValue = parse.GetValue(type)!;
+            if (typeValue == FormTypes.Hosted && parse.GetValue(format) is not null)
+                throw new CliException("--format applies to embed forms only; landing pages have no format");
+            return await CliHost.WithScopeAsync(parse, async services => await CreateAsync(services, parse, ct, nameValue, typeValue));
+        });
+        return command;
+
+        async Task<int> CreateAsync(IServiceProvider services, ParseResult parse, CancellationToken ct, string nameValue, string typeValue)
         {
             var db = services.GetRequiredService<AppDbContext>();
             var accountId = parse.GetValue(account);
             if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) throw new CliException($"account {accountId} does not exist");
-            var nameValue = parse.GetValue(name)!.Trim();
-            if (nameValue.Length == 0) throw new CliException("--name must not be blank");
-            var typeValue = parse.GetValue(type)!;
-            if (typeValue == FormTypes.Hosted && parse.GetValue(format) is not null)
-                throw new CliException("--format applies to embed forms only; landing pages have no format");
             var form = new Form
             {
                 AccountId = accountId, Name = nameValue, Type = typeValue,
                 Format = typeValue == FormTypes.Embed ? parse.GetValue(format) ?? "inline" : null,
                 Uid = FormDefaults.NewUid(), Title = parse.GetValue(title), Description = parse.GetValue(description),
                 SignUpButtonText = parse.GetValue(button) ?? "Subscribe", SuccessMessage = parse.GetValue(success),
+                ConfirmationSubject = parse.GetValue(confirmationSubject), ConfirmationContent = parse.GetValue(confirmationContent),
                 DoubleOptIn = parse.GetValue(doubleOptIn), Archived = parse.GetValue(archived),
                 CreatedAt = services.GetRequiredService<TimeProvider>().UtcNowSeconds(),
             };
@@ -54,9 +62,8 @@ static class FormsCommands
             await db.SaveChangesAsync(ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) await output.WriteLineAsync(JsonSerializer.Serialize(new { id = form.Id, uid = form.Uid, name = form.Name, type = form.Type }));
-            else await output.WriteLineAsync($"Created {(form.Type == FormTypes.Hosted ? "landing page" : "form")} {form.Id} ({form.Name}).");
+            else await output.WriteLineAsync($"Created {(form.Type == FormTypes.Hosted ? "landing page" : "form")} {form.Id} ({form.Name}), uid {form.Uid}.");
             return 0;
-        }));
-        return command;
+        }
     }
 }

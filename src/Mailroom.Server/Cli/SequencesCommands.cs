@@ -21,25 +21,27 @@ static class SequencesCommands
         var repeat = new Option<bool>("--repeat") { Description = "Let a subscriber go through the sequence more than once." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
         var command = new Command("create", "Create a sequence.") { account, name, hold, repeat, json };
-        command.SetAction(async (parse, ct) => await CliHost.WithScopeAsync(parse, async services =>
+        command.SetAction(async (parse, ct) =>
         {
-            var db = services.GetRequiredService<AppDbContext>();
-            var accountId = parse.GetValue(account);
-            if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) throw new CliException($"account {accountId} does not exist");
-            var nameValue = parse.GetValue(name)!.Trim();
-            if (nameValue.Length == 0) throw new CliException("--name must not be blank");
-            var sequence = new Sequence
+            var nameValue = CliCheck.Name(parse.GetValue(name), "--name");
+            return await CliHost.WithScopeAsync(parse, async services =>
             {
-                AccountId = accountId, Name = nameValue, Hold = parse.GetValue(hold), Repeat = parse.GetValue(repeat),
-                CreatedAt = services.GetRequiredService<TimeProvider>().UtcNowSeconds(),
-            };
-            db.Sequences.Add(sequence);
-            await db.SaveChangesAsync(ct);
-            var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) await output.WriteLineAsync(JsonSerializer.Serialize(new { id = sequence.Id, name = sequence.Name }));
-            else await output.WriteLineAsync($"Created sequence {sequence.Id} ({sequence.Name}).");
-            return 0;
-        }));
+                var db = services.GetRequiredService<AppDbContext>();
+                var accountId = parse.GetValue(account);
+                if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) throw new CliException($"account {accountId} does not exist");
+                var sequence = new Sequence
+                {
+                    AccountId = accountId, Name = nameValue, Hold = parse.GetValue(hold), Repeat = parse.GetValue(repeat),
+                    CreatedAt = services.GetRequiredService<TimeProvider>().UtcNowSeconds(),
+                };
+                db.Sequences.Add(sequence);
+                await db.SaveChangesAsync(ct);
+                var output = parse.InvocationConfiguration.Output;
+                if (parse.GetValue(json)) await output.WriteLineAsync(JsonSerializer.Serialize(new { id = sequence.Id, name = sequence.Name }));
+                else await output.WriteLineAsync($"Created sequence {sequence.Id} ({sequence.Name}).");
+                return 0;
+            });
+        });
         return command;
     }
 }

@@ -28,9 +28,12 @@ public sealed class MailroomApp : WebApplicationFactory<Program>
         _settings = settings;
     }
 
-    public static async Task<MailroomApp> StartAsync(string provider, Dictionary<string, string?>? settings = null)
+    public static async Task<MailroomApp> StartAsync(string provider, Dictionary<string, string?>? settings = null) =>
+        StartOn(await TestDatabase.CreateAsync(provider), settings);
+
+    /// <summary>Starts on a database the test already holds (e.g. one the CLI wrote to); the app then owns and drops it.</summary>
+    public static MailroomApp StartOn(TestDatabase database, Dictionary<string, string?>? settings = null)
     {
-        var database = await TestDatabase.CreateAsync(provider);
         var all = new Dictionary<string, string?>
         {
             ["Database:Provider"] = database.Provider,

@@ -1,4 +1,5 @@
 using Mailroom.Server.Api.V3;
+using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Api.Infrastructure;
 
@@ -13,7 +14,7 @@ static class V3StatusCodes
         {
             // Kit has no "method not allowed": a verb it doesn't route is an unknown route.
             404 or 405 => ApiError.NotFound(),
-            413 => ApiError.PayloadTooLarge(1024 * 1024),
+            413 => ApiError.PayloadTooLarge(http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxBodyBytes),
             >= 500 => ApiError.ServerError(),
             _ => ApiError.BadRequest("The request could not be processed"),
         };

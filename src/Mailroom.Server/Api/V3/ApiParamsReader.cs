@@ -11,14 +11,15 @@ static class ApiParamsReader
     public static async Task<ApiParams> ReadAsync(HttpRequest request, long maxBodyBytes, CancellationToken ct)
     {
         var root = new JsonObject();
-        foreach (var (key, values) in request.Query)
-            foreach (var value in values)
-                AddRails(root, key, value);
+        // Parsed from the raw string, not request.Query: that groups values by key, which loses the order
+        // Rails needs to rebuild arrays of objects (`p[][name]=A&p[][pid]=1&p[][name]=B&p[][pid]=2`).
+        foreach (var (key, value) in ParsePairs(request.QueryString.Value?.TrimStart('?') ?? ""))
+            AddRails(root, key, value);
 
         if (request.ContentLength > maxBodyBytes)
             throw new PayloadTooLargeException(maxBodyBytes);
-        var body = await ReadBodyAsync(request, maxBodyBytes, ct);
-        if (body.Length == 0) return new ApiParams(root);
+        var body = TrimBom(await ReadBodyAsync(request, maxBodyBytes, ct));
+        if (IsBlank(body)) return new ApiParams(root);
 
         var contentType = request.ContentType ?? "";
         if (contentType.Contains("json", StringComparison.OrdinalIgnoreCase) ||
@@ -31,7 +32,7 @@ static class ApiParamsReader
                  || contentType.Length == 0)
         {
             var form = new JsonObject();
-            foreach (var (key, value) in ParseFormBody(body))
+            foreach (var (key, value) in ParsePairs(Encoding.UTF8.GetString(body.Span)))
                 AddRails(form, key, value);
             foreach (var (key, value) in form)
                 root[key] = value?.DeepClone();
@@ -56,9 +57,16 @@ static class ApiParamsReader
         return buffer.ToArray();
     }
 
-    static bool LooksLikeJson(byte[] body)
+    // Some Windows clients start a UTF-8 body with a byte order mark, which the JSON reader rejects.
+    static ReadOnlyMemory<byte> TrimBom(byte[] body) =>
+        body.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? body.AsMemory(Encoding.UTF8.Preamble.Length) : body;
+
+    // An empty or whitespace-only body carries no parameters, whatever its content type says.
+    static bool IsBlank(ReadOnlyMemory<byte> body) => body.Span.Trim(" \t\r\n"u8).IsEmpty;
+
+    static bool LooksLikeJson(ReadOnlyMemory<byte> body)
     {
-        foreach (var b in body)
+        foreach (var b in body.Span)
         {
             if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') continue;
             return b is (byte)'{' or (byte)'[';
@@ -66,11 +74,11 @@ static class ApiParamsReader
         return false;
     }
 
-    static JsonObject ParseJsonObject(byte[] body)
+    static JsonObject ParseJsonObject(ReadOnlyMemory<byte> body)
     {
         try
         {
-            var node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            var node = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
             if (node is null) return [];
             if (node is not JsonObject obj) throw new ApiParamException(400, "Request body must be a JSON object");
             // JsonObject builds its dictionary lazily; walking it here surfaces duplicate keys as a 400, not a 500 later.
@@ -103,9 +111,9 @@ static class ApiParamsReader
         }
     }
 
-    static IEnumerable<(string Key, string Value)> ParseFormBody(byte[] body)
+    /// <summary>The pairs of a query string or form body, in the order they were sent.</summary>
+    static IEnumerable<(string Key, string Value)> ParsePairs(string text)
     {
-        var text = Encoding.UTF8.GetString(body);
         foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
@@ -159,15 +167,26 @@ static class ApiParamsReader
         {
             if (target[name] is not JsonArray array) target[name] = array = [];
             if (i + 1 == path.Count - 1) { array.Add(value); return; }
-            // a[][name]=…: start a new element when the last one already has this key.
-            var child = path[i + 2];
-            if (array.Count == 0 || array[^1] is not JsonObject last || last.ContainsKey(child))
+            // a[][name]=…: start a new element when the last one already has this (full, nested) key,
+            // as Rails does, so a[][d][x]=1&a[][d][y]=2 stays one element.
+            if (array.Count == 0 || array[^1] is not JsonObject last || HasPath(last, path, i + 2))
                 array.Add(last = new JsonObject());
             Assign(last, path, i + 2, value);
             return;
         }
         if (target[name] is not JsonObject obj) target[name] = obj = new JsonObject();
         Assign(obj, path, i + 1, value);
+    }
+
+    static bool HasPath(JsonObject target, List<string> path, int i)
+    {
+        for (JsonNode? node = target; i < path.Count; i++)
+        {
+            // Rails never counts a key containing [] as present: a[][tags][]=1&a[][tags][]=2 is one element.
+            if (path[i].Length == 0) return false;
+            if (node is not JsonObject obj || !obj.TryGetPropertyValue(path[i], out node)) return false;
+        }
+        return true;
     }
 }
 

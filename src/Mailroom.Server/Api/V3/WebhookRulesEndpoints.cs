@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Mailroom.Server.Api.V3.Contracts;
+using Mailroom.Server.Domain;
+using Mailroom.Server.Domain.Webhooks;
+
+namespace Mailroom.Server.Api.V3;
+
+/// <summary>Webhook rules: POST, GET (undocumented but used, spec §3.7) and DELETE /v3/automations/hooks. All secret.</summary>
+static class WebhookRulesEndpoints
+{
+    const int MaxTargetUrl = 2048;
+
+    public static RouteGroupBuilder MapWebhookRules(this RouteGroupBuilder v3)
+    {
+        v3.MapPost("/automations/hooks", CreateRule).RequireSecret();
+        v3.MapGet("/automations/hooks", ListRules).RequireSecret();
+        v3.MapDelete("/automations/hooks/{id:long}", DestroyRule).RequireSecret();
+        return v3;
+    }
+
+    // Kit answered 200 (not 201) for a new rule [I]; the target is not called now (S3 registers webhook.site URLs).
+    static async Task<Results<Ok<WebhookRuleEnvelope<WebhookRuleResponse>>, JsonHttpResult<ApiError>>> CreateRule(
+        ApiParams p, Caller caller, AppDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var errors = new List<string>();
+        var target = p.String("target_url");
+        if (target is null) errors.Add("Target url can't be blank");
+        else if (target.Length > MaxTargetUrl) errors.Add($"Target url is too long (maximum is {MaxTargetUrl} characters)");
+        else if (!IsHttpUrl(target)) errors.Add("Target url is invalid");
+
+        var rule = new WebhookRule { AccountId = caller.AccountId, TargetUrl = target ?? "", Status = WebhookRuleStatuses.Enabled };
+        await ReadEventAsync(p.Object("event"), rule, caller, db, errors, ct);
+        if (errors.Count > 0) return ApiError.Unprocessable(errors);
+
+        rule.CreatedAt = time.UtcNowSeconds();
+        db.WebhookRules.Add(rule);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new WebhookRuleEnvelope<WebhookRuleResponse>(WebhookRuleResponse.From(rule)));
+    }
+
+    // A bare array of {"rule": ...}, not wrapped in an object (webhookdb's fixture).
+    static async Task<Ok<List<WebhookRuleEnvelope<WebhookRuleListItem>>>> ListRules(Caller caller, AppDbContext db, CancellationToken ct)
+    {
+        var rules = await db.WebhookRules.AsNoTracking()
+            .Where(r => r.AccountId == caller.AccountId && r.Status != WebhookRuleStatuses.Deleted)
+            .OrderBy(r => r.Id).ToListAsync(ct);
+        return TypedResults.Ok(rules.Select(r => new WebhookRuleEnvelope<WebhookRuleListItem>(WebhookRuleListItem.From(r))).ToList());
+    }
+
+    static async Task<Results<Ok<SuccessResponse>, JsonHttpResult<ApiError>>> DestroyRule(
+        long id, Caller caller, AppDbContext db, CancellationToken ct)
+    {
+        // Rule and its pending deliveries change together: a deleted rule must never deliver again.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var deleted = await db.WebhookRules
+            .Where(r => r.Id == id && r.AccountId == caller.AccountId && r.Status != WebhookRuleStatuses.Deleted)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, WebhookRuleStatuses.Deleted), ct);
+        if (deleted == 0) return ApiError.NotFound();
+        await db.WebhookDeliveries.Where(d => d.RuleId == id && d.Status == WebhookDeliveryStatuses.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, WebhookDeliveryStatuses.Cancelled)
+                .SetProperty(d => d.LockedUntil, (DateTime?)null), ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.Ok(new SuccessResponse(true));
+    }
+
+    /// <summary>Reads <c>event</c> (name plus its required parameter, spec §4.5) onto the rule, adding any problems.</summary>
+    static async Task ReadEventAsync(JsonObject? ev, WebhookRule rule, Caller caller, AppDbContext db, List<string> errors, CancellationToken ct)
+    {
+        var name = ev is null ? null : ApiParams.AsString(ev["name"], "event[name]");
+        if (name is null) { errors.Add("Event name can't be blank"); return; }
+        if (WebhookRuleEvents.Find(name) is not { } spec) { errors.Add($"Event name '{name}' is not supported"); return; }
+        rule.EventName = spec.StoredName;
+        if (spec.Kind == RuleParameterKind.None) return;
+
+        // The first of the accepted names the caller sent, so it is echoed back under that name.
+        var parameter = spec.ParameterNames.FirstOrDefault(n => ev![n] is not null);
+        var blank = $"Event {string.Join(" or ", spec.ParameterNames)} can't be blank";
+        if (parameter is null) { errors.Add(blank); return; }
+        rule.ParameterName = parameter;
+        if (spec.Kind == RuleParameterKind.Url)
+        {
+            rule.ParameterValue = ApiParams.AsString(ev![parameter], parameter);
+            if (rule.ParameterValue is null) errors.Add(blank);
+            return;
+        }
+        // Ids arrive as numbers or numeric strings (the PHP SDK sends strings).
+        var id = ApiParams.AsLong(ev![parameter], parameter);
+        if (id is null) { errors.Add(blank); return; }
+        rule.ParameterValue = id.Value.ToString(CultureInfo.InvariantCulture);
+        var account = caller.AccountId;
+        var missing = spec.Kind switch
+        {
+            RuleParameterKind.Form => !await db.Forms.AnyAsync(f => f.Id == id && f.AccountId == account, ct) ? "Form does not exist" : null,
+            RuleParameterKind.Sequence => !await db.Sequences.AnyAsync(s => s.Id == id && s.AccountId == account, ct) ? "Sequence does not exist" : null,
+            RuleParameterKind.Tag => !await db.Tags.AnyAsync(t => t.Id == id && t.AccountId == account, ct) ? "Tag does not exist" : null,
+            // Products are only the pids purchases carry, with no catalogue to check against.
+            _ => null,
+        };
+        if (missing is not null) errors.Add(missing);
+    }
+
+    static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && uri.Host.Length > 0;
+}

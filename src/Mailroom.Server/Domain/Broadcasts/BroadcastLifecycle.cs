@@ -1,0 +1,14 @@
+namespace Mailroom.Server.Domain.Broadcasts;
+
+/// <summary>
+/// draft (no send_at) → scheduled (send_at set) → sending → completed (spec §4.7). Only drafts and
+/// scheduled broadcasts can be changed or deleted; once the sender has started, the broadcast is locked.
+/// </summary>
+public static class BroadcastLifecycle
+{
+    public static bool IsEditable(string status) =>
+        status is BroadcastStatuses.Draft or BroadcastStatuses.Scheduled;
+
+    /// <summary>Setting send_at schedules a draft; clearing it turns a scheduled broadcast back into a draft.</summary>
+    public static string StatusFor(DateTime? sendAt) => sendAt is null ? BroadcastStatuses.Draft : BroadcastStatuses.Scheduled;
+}

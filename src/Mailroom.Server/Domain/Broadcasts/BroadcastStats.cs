@@ -1,0 +1,41 @@
+namespace Mailroom.Server.Domain.Broadcasts;
+
+/// <summary>The v3 stats object (spec §2), computed from the broadcast's recipient rows.</summary>
+public sealed record BroadcastStats(int Recipients, double OpenRate, double ClickRate, int Unsubscribes, int TotalClicks,
+    bool ShowTotalClicks, string Status, double Progress)
+{
+    /// <summary>Null when the account has no such broadcast.</summary>
+    public static async Task<BroadcastStats?> LoadAsync(AppDbContext db, long accountId, long broadcastId, CancellationToken ct)
+    {
+        var status = await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId && b.AccountId == accountId)
+            .Select(b => b.Status).FirstOrDefaultAsync(ct);
+        if (status is null) return null;
+        // One aggregate query; each recipient row is one subscriber, so row counts are unique counts.
+        var totals = await db.BroadcastRecipients.AsNoTracking().Where(r => r.BroadcastId == broadcastId)
+            .GroupBy(r => r.BroadcastId)
+            .Select(g => new
+            {
+                Recipients = g.Count(),
+                Opened = g.Count(r => r.OpenedAt != null),
+                Clicked = g.Count(r => r.ClickedAt != null),
+                Unsubscribed = g.Count(r => r.UnsubscribedAt != null),
+                Processed = g.Count(r => r.SentAt != null || r.FailedAt != null),
+                Clicks = g.Sum(r => r.Clicks),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (totals is null)
+            // No recipient list yet: honest zeros until the sender freezes one. A finished broadcast that had
+            // nobody to send to has nothing left to do, so it reads 100.
+            return new BroadcastStats(0, 0, 0, 0, 0, false, status, status == BroadcastStatuses.Completed ? 100 : 0);
+        return new BroadcastStats(totals.Recipients, Percent(totals.Opened, totals.Recipients),
+            Percent(totals.Clicked, totals.Recipients), totals.Unsubscribed, totals.Clicks,
+            // inferred: Kit's documented example answers false; Mailroom always tracks clicks and never hides them.
+            false, status,
+            // Progress counts recipients the sender is done with: a failed address is finished too, so a
+            // completed broadcast with failures still reaches 100.
+            Percent(totals.Processed, totals.Recipients));
+    }
+
+    // Same arithmetic as Kit's Ruby (n.to_f / total * 100): the documented 60.97560975609756 for 50 of 82.
+    static double Percent(int part, int total) => total == 0 ? 0 : (double)part / total * 100;
+}
