@@ -134,6 +134,9 @@ public sealed class Subscription
     // SHA-256 of the double opt-in token; the token itself only travels in the email.
     public string? ConfirmationTokenHash { get; set; }
     public DateTime? ConfirmationSentAt { get; set; }
+    // Set by every subscribe that needs a confirmation email; the mailer sends when it is newer than
+    // ConfirmationSentAt, at most once per address per 10 minutes.
+    public DateTime? ConfirmationRequestedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
@@ -177,6 +180,9 @@ public sealed class Broadcast
     public int FailedCount { get; set; }
     public long LastRecipientId { get; set; }
     public DateTime? LockedUntil { get; set; }
+    // The process holding the lease; renewals only succeed for the holder, so an expired lease taken
+    // over by another process is never silently stolen back.
+    public string? LockedBy { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -191,7 +197,10 @@ public sealed class BroadcastRecipient
     public long SubscriberId { get; set; }
     public string Token { get; set; } = "";
     public DateTime? SentAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTime? NextAttemptAt { get; set; }
     public DateTime? FailedAt { get; set; }
+    public bool Bounced { get; set; }
     public string? LastError { get; set; }
     public DateTime? OpenedAt { get; set; }
     public DateTime? ClickedAt { get; set; }

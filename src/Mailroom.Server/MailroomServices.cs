@@ -1,8 +1,10 @@
+using Mailroom.Server.Api;
 using Mailroom.Server.Api.Infrastructure;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Data;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Accounts;
+using Mailroom.Server.Delivery;
 using Scalar.AspNetCore;
 
 namespace Mailroom.Server;
@@ -38,6 +40,7 @@ static class MailroomServices
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddOpenApi("v3");
+        services.AddMailroomDelivery();
         return services;
     }
 
@@ -66,6 +69,8 @@ static class MailroomServices
 
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();
+        app.MapTracking();
+        app.MapConfirmation();
         app.MapGet("/healthz", Health).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Mailroom — Kit API v3").AddDocument("v3", routePattern: "/openapi/v3.json"));

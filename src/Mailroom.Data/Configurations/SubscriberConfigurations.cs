@@ -43,5 +43,6 @@ sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subscription>
         b.HasIndex(x => new { x.SubscriberId, x.SubscribableType, x.SubscribableId }).IsUnique();
         b.HasIndex(x => new { x.AccountId, x.SubscribableType, x.SubscribableId, x.State, x.CreatedAt, x.Id });
         b.HasIndex(x => x.ConfirmationTokenHash).IsUnique();
+        b.HasIndex(x => new { x.State, x.ConfirmationRequestedAt });
     }
 }

@@ -132,6 +132,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("last_recipient_id");
 
+                    b.Property<string>("LockedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("locked_by");
+
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_until");
@@ -207,6 +211,14 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("account_id");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("Bounced")
+                        .HasColumnType("boolean")
+                        .HasColumnName("bounced");
+
                     b.Property<long>("BroadcastId")
                         .HasColumnType("bigint")
                         .HasColumnName("broadcast_id");
@@ -226,6 +238,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.Property<string>("LastError")
                         .HasColumnType("text")
                         .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
 
                     b.Property<DateTime?>("OpenedAt")
                         .HasColumnType("timestamp with time zone")
@@ -790,6 +806,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("account_id");
 
+                    b.Property<DateTime?>("ConfirmationRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmation_requested_at");
+
                     b.Property<DateTime?>("ConfirmationSentAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("confirmation_sent_at");
@@ -841,6 +861,9 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.HasIndex("ConfirmationTokenHash")
                         .IsUnique()
                         .HasDatabaseName("ix_subscriptions_confirmation_token_hash");
+
+                    b.HasIndex("State", "ConfirmationRequestedAt")
+                        .HasDatabaseName("ix_subscriptions_state_confirmation_requested_at");
 
                     b.HasIndex("SubscriberId", "SubscribableType", "SubscribableId")
                         .IsUnique()

@@ -123,6 +123,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_recipient_id");
 
+                    b.Property<string>("LockedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_by");
+
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("TEXT")
                         .HasColumnName("locked_until");
@@ -196,6 +200,14 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("Bounced")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced");
+
                     b.Property<long>("BroadcastId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("broadcast_id");
@@ -215,6 +227,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT")
                         .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
 
                     b.Property<DateTime?>("OpenedAt")
                         .HasColumnType("TEXT")
@@ -761,6 +777,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
+                    b.Property<DateTime?>("ConfirmationRequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confirmation_requested_at");
+
                     b.Property<DateTime?>("ConfirmationSentAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("confirmation_sent_at");
@@ -812,6 +832,9 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.HasIndex("ConfirmationTokenHash")
                         .IsUnique()
                         .HasDatabaseName("ix_subscriptions_confirmation_token_hash");
+
+                    b.HasIndex("State", "ConfirmationRequestedAt")
+                        .HasDatabaseName("ix_subscriptions_state_confirmation_requested_at");
 
                     b.HasIndex("SubscriberId", "SubscribableType", "SubscribableId")
                         .IsUnique()

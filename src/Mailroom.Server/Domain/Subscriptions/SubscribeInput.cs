@@ -19,13 +19,8 @@ public enum SubscribeError
     FieldValueTooLong,
 }
 
-/// <summary>
-/// The outcome of a subscribe call. <see cref="ConfirmationToken"/> is the plain double opt-in token when this
-/// call issued one (only its hash is stored); the delivery side mails it while
-/// <see cref="Subscription.ConfirmationSentAt"/> is still null.
-/// </summary>
-public sealed record SubscribeResult(SubscribeError Error, Subscription? Subscription = null,
-    string? ConfirmationToken = null, string? InvalidFieldKey = null)
+/// <summary>The outcome of a subscribe call; a pending double opt-in subscription carries ConfirmationRequestedAt.</summary>
+public sealed record SubscribeResult(SubscribeError Error, Subscription? Subscription = null, string? InvalidFieldKey = null)
 {
     public static SubscribeResult Failed(SubscribeError error, string? fieldKey = null) => new(error, InvalidFieldKey: fieldKey);
 }

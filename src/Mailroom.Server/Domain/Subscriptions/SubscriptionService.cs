@@ -9,7 +9,7 @@ namespace Mailroom.Server.Domain.Subscriptions;
 /// Subscribing to forms, sequences and tags and removing tags (spec §3.1, §4.1–4.3). Each call is one
 /// SaveChanges, so the subscriber, its subscriptions and their outbox events exist together or not at all.
 /// </summary>
-public sealed class SubscriptionService(AppDbContext db, SubscriberService subscribers, TimeProvider time)
+public sealed partial class SubscriptionService(AppDbContext db, SubscriberService subscribers, TimeProvider time)
 {
     public const int MaxFirstNameLength = 255;
     public const int MaxFieldValueLength = 2000;
@@ -60,14 +60,13 @@ public sealed class SubscriptionService(AppDbContext db, SubscriberService subsc
         var extras = await LoadExtraTargetsAsync(accountId, target, input, ct);
         var existing = created ? [] : await ExistingSubscriptionsAsync(subscriber.Id, [target, .. extras], ct);
 
-        string? token = null;
         var primary = Ensure(subscriber, target, existing, pending ? SubscriptionStates.Inactive : SubscriptionStates.Active, now);
         if (pending && primary.State == SubscriptionStates.Inactive)
         {
-            // Ensure cleared any earlier token: a repeated sign-up to a pending form gets a fresh link
-            // (and a fresh email), and the previous link stops working.
-            token = Credentials.NewToken();
-            primary.ConfirmationTokenHash = Credentials.Hash(token);
+            // Only the request is recorded here, so the API never waits on SMTP: the ConfirmationMailer sends
+            // the email with a fresh token, at most once per address per 10 minutes (a repeat sign-up inside
+            // that window keeps the link already sent working).
+            primary.ConfirmationRequestedAt = now;
         }
         foreach (var extra in extras)
         {
@@ -77,7 +76,7 @@ public sealed class SubscriptionService(AppDbContext db, SubscriberService subsc
         }
 
         await db.SaveChangesAsync(ct);
-        return new SubscribeResult(SubscribeError.None, primary, token);
+        return new SubscribeResult(SubscribeError.None, primary);
     }
 
     void SetState(Subscriber subscriber, string? before, bool pending, DateTime now)
@@ -123,10 +122,11 @@ public sealed class SubscriptionService(AppDbContext db, SubscriberService subsc
         }
         else
         {
+            // A cancelled subscription's old link must not confirm it again; a pending one keeps its link
+            // and send time (the per-address email limit depends on it).
+            if (row.State == SubscriptionStates.Cancelled) row.ConfirmationTokenHash = null;
             row.State = state;
             row.UpdatedAt = now;
-            row.ConfirmationTokenHash = null;
-            row.ConfirmationSentAt = null;
         }
         if (state == SubscriptionStates.Active) RaiseSubscribed(subscriber, target);
         return row;

@@ -139,7 +139,7 @@ public sealed class SubscribeListsApiTests
         await response.AssertStatusAsync(200);
         var subscriptions = await app.SubscriptionsAsync();
         Assert.Equal([("form", "inactive", true), ("course", "inactive", false)],
-            subscriptions.Select(s => (s.SubscribableType, s.State, s.ConfirmationTokenHash is not null)));
+            subscriptions.Select(s => (s.SubscribableType, s.State, s.ConfirmationRequestedAt is not null)));
         Assert.Empty(await app.OutboxAsync());
     }
 

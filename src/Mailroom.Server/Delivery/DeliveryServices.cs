@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace Mailroom.Server.Delivery;
+
+public static class DeliveryServices
+{
+    public static IServiceCollection AddMailroomDelivery(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section);
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IMailTransport>(sp =>
+        {
+            var smtp = sp.GetRequiredService<IOptions<SmtpOptions>>().Value;
+            return string.IsNullOrWhiteSpace(smtp.Host)
+                ? new PickupDirectoryTransport(sp.GetRequiredService<IOptions<OutboxOptions>>().Value.Directory)
+                : new SmtpMailTransport(smtp, sp.GetRequiredService<ILogger<SmtpMailTransport>>());
+        });
+        services.AddSingleton<TemplateRenderer>();
+        services.AddSingleton<MessageComposer>();
+        services.AddSingleton<BroadcastSender>();
+        services.AddScoped<Tracking>();
+        services.AddSingleton<ConfirmationMailer>();
+        services.AddWorker<BroadcastSender>((w, ct) => w.RunOnceAsync(ct));
+        services.AddWorker<ConfirmationMailer>((w, ct) => w.RunOnceAsync(ct));
+        return services;
+    }
+
+    static void AddWorker<T>(this IServiceCollection services, Func<T, CancellationToken, Task<int>> runOnce) where T : notnull =>
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DeliveryWorker<T>>(sp, sp.GetRequiredService<T>(), runOnce));
+}

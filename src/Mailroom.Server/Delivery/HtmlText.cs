@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Mailroom.Server.Delivery;
+
+/// <summary>HTML helpers for outgoing mail: the plain-text alternative and the links a message carries.</summary>
+public static partial class HtmlText
+{
+    /// <summary>A readable plain-text part: block ends become line breaks, links keep their target in brackets.</summary>
+    public static string ToText(string html)
+    {
+        var text = HeadOrScript().Replace(html, "");
+        text = Anchor().Replace(text, m =>
+        {
+            var label = Tags().Replace(m.Groups["label"].Value, "").Trim();
+            var href = WebUtility.HtmlDecode(m.Groups["href"].Value);
+            return label.Length == 0 || label == href ? href : $"{label} ({href})";
+        });
+        text = BlockEnd().Replace(text, "\n");
+        text = Tags().Replace(text, "");
+        text = WebUtility.HtmlDecode(text);
+        text = SpaceRun().Replace(text, " ");
+        text = string.Join('\n', text.Split('\n').Select(l => l.Trim()));
+        return BlankLines().Replace(text, "\n\n").Trim() + "\n";
+    }
+
+    /// <summary>The http(s) link targets of a message in document order; click tokens index into this list.</summary>
+    public static List<string> Links(string html) =>
+        [.. Href().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups["url"].Value))];
+
+    /// <summary>Replaces every http(s) href with <paramref name="replace"/>(index, url), in the order of <see cref="Links"/>.</summary>
+    public static string RewriteLinks(string html, Func<int, string, string?> replace)
+    {
+        var index = 0;
+        return Href().Replace(html, m =>
+        {
+            var url = WebUtility.HtmlDecode(m.Groups["url"].Value);
+            var replacement = replace(index++, url);
+            return replacement is null ? m.Value : $"{m.Groups["pre"].Value}{WebUtility.HtmlEncode(replacement)}{m.Groups["q"].Value}";
+        });
+    }
+
+    [GeneratedRegex("""(?<pre>\bhref\s*=\s*(?<q>["']))(?<url>https?://[^"'\s>]+)\k<q>""", RegexOptions.IgnoreCase)]
+    private static partial Regex Href();
+    [GeneratedRegex(@"<(head|script|style)\b.*?</\1\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex HeadOrScript();
+    [GeneratedRegex("""<a\b[^>]*?\bhref\s*=\s*["'](?<href>[^"']*)["'][^>]*>(?<label>.*?)</a\s*>""", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex Anchor();
+    [GeneratedRegex(@"<br\s*/?>|</(p|div|h[1-6]|li|tr|table|blockquote|ul|ol)\s*>", RegexOptions.IgnoreCase)]
+    private static partial Regex BlockEnd();
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex Tags();
+    [GeneratedRegex(@"[ \t\r\f\v]+")]
+    private static partial Regex SpaceRun();
+    [GeneratedRegex(@"\n{3,}")]
+    private static partial Regex BlankLines();
+}

@@ -1,0 +1,18 @@
+using MimeKit;
+
+namespace Mailroom.Server.Delivery;
+
+/// <summary>Where outgoing mail goes: an SMTP relay or a pickup folder. Not a seam for mocks.</summary>
+public interface IMailTransport
+{
+    /// <summary>Hands one message over. Throws <see cref="MailDeliveryException"/> when it is refused.</summary>
+    Task SendAsync(MimeMessage message, CancellationToken ct);
+}
+
+/// <summary>A refused message. Permanent means retrying cannot help (a 5xx); a bounce is a 5xx on the recipient.</summary>
+public sealed class MailDeliveryException(string message, bool permanent, bool bounce, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public bool Permanent { get; } = permanent;
+    public bool Bounce { get; } = bounce;
+}
