@@ -41,6 +41,8 @@ static class MailroomServices
         services.AddProblemDetails();
         services.AddOpenApi("v3");
         services.AddMailroomDelivery();
+        services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section);
+        services.AddSingleton<SignUpLimiter>();
         return services;
     }
 
@@ -71,6 +73,7 @@ static class MailroomServices
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();
         app.MapTracking();
         app.MapConfirmation();
+        app.MapHostedForms();
         app.MapGet("/healthz", Health).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Mailroom — Kit API v3").AddDocument("v3", routePattern: "/openapi/v3.json"));

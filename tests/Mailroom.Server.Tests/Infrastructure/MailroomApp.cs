@@ -49,6 +49,31 @@ public sealed class MailroomApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>
+    /// The server on a real Kestrel socket at 127.0.0.1 (for a browser or any outside client); links in mail
+    /// point at it because PublicUrl is left to default to the listening address.
+    /// </summary>
+    public static async Task<MailroomApp> StartKestrelAsync(string provider, Dictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? []) { ["PublicUrl"] = "" };
+        var database = await TestDatabase.CreateAsync(provider);
+        var app = new MailroomApp(database, new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = database.Provider,
+            ["Database:ConnectionString"] = database.ConnectionString,
+            ["Demo:Enabled"] = "false",
+            ["Workers:Enabled"] = "false",
+            ["RateLimit:PermitsPerMinute"] = "0",
+        }.Concat(all).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
+        app.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        app.StartServer();
+        return app;
+    }
+
+    /// <summary>The real listening address when started with <see cref="StartKestrelAsync"/>.</summary>
+    public string BaseUrl => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
