@@ -102,9 +102,16 @@ public sealed class BroadcastSender(
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.LockedUntil, now + Options.Lease), ct) == 0)
             return null; // lease lost: someone else carries on
 
+        // First pass: rows past the checkpoint, walking the (broadcast_id, id) index forward so each batch costs
+        // the same at recipient 1,000,000 as at recipient 1. Only when that is done, the due retries.
+        var checkpoint = await db.Broadcasts.Where(b => b.Id == id).Select(b => b.LastRecipientId).FirstAsync(ct);
         var batch = await db.BroadcastRecipients
-            .Where(r => r.BroadcastId == id && r.SentAt == null && r.FailedAt == null && (r.NextAttemptAt == null || r.NextAttemptAt <= now))
+            .Where(r => r.BroadcastId == id && r.Id > checkpoint && r.SentAt == null && r.FailedAt == null && r.NextAttemptAt == null)
             .OrderBy(r => r.Id).Take(Options.BatchSize).ToListAsync(ct);
+        if (batch.Count == 0)
+            batch = await db.BroadcastRecipients
+                .Where(r => r.BroadcastId == id && r.SentAt == null && r.FailedAt == null && r.NextAttemptAt != null && r.NextAttemptAt <= now)
+                .OrderBy(r => r.Id).Take(Options.BatchSize).ToListAsync(ct);
         if (batch.Count == 0)
         {
             await FinishOrReleaseAsync(db, id, ct);
@@ -193,7 +200,9 @@ public sealed class BroadcastSender(
         var last = batch.Max(r => r.Id);
         broadcast.SentCount += sent;
         broadcast.FailedCount += failed;
-        broadcast.LastRecipientId = Math.Max(broadcast.LastRecipientId, last);
+        // The checkpoint never passes a row that wasn't tried (a batch cut short by a failure), or it would be skipped.
+        var untried = batch.Where((r, i) => outcomes[i] is null).Select(r => r.Id).DefaultIfEmpty(long.MaxValue).Min();
+        broadcast.LastRecipientId = Math.Max(broadcast.LastRecipientId, untried == long.MaxValue ? last : untried - 1);
         return sent;
     }
 
