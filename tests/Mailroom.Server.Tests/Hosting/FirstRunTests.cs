@@ -1,0 +1,43 @@
+using Mailroom.Data;
+using Mailroom.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Mailroom.Server.Tests.Hosting;
+
+public sealed class FirstRunTests
+{
+    [Theory, Providers]
+    public async Task Serve_EmptyDatabase_CreatesOneDemoAccountWithSomethingToTry(string provider)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        await using (var first = MailroomApp.StartOn(database, new() { ["Demo:Enabled"] = "true" }))
+        {
+            var accounts = await first.DbAsync(db => db.Accounts.AsNoTracking().ToListAsync());
+            var account = Assert.Single(accounts);
+            Assert.Equal("Demo Account", account.Name);
+            var forms = await first.DbAsync(db => db.Forms.AsNoTracking().OrderBy(f => f.Id).ToListAsync());
+            Assert.Equal([FormTypes.Embed, FormTypes.Hosted], forms.Select(f => f.Type));
+            Assert.Equal(1, await first.DbAsync(db => db.Sequences.CountAsync()));
+            Assert.Equal(["Customer", "Lead"], await first.DbAsync(db => db.Tags.OrderBy(t => t.Name).Select(t => t.Name).ToListAsync()));
+            var field = await first.DbAsync(db => db.CustomFields.AsNoTracking().SingleAsync());
+            Assert.Equal(("Last Name", "last_name", $"ck_field_{field.Id}_last_name"), (field.Label, field.Key, field.Name));
+            // The keys are printed once and stored only as hashes.
+            Assert.Matches("^[0-9a-f]{64}$", account.ApiKeyHash);
+            Assert.Matches("^[0-9a-f]{64}$", account.ApiSecretHash);
+        }
+    }
+
+    [Theory, Providers]
+    public async Task Serve_DatabaseWithAnAccount_CreatesNoDemo(string provider)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var exit = await Mailroom.Server.Cli.CliApp.RunAsync(["accounts", "create", "--name", "Acme", "--email", "owner@acme.test",
+            $"--Database:Provider={database.Provider}", $"--Database:ConnectionString={database.ConnectionString}"], TextWriter.Null, TextWriter.Null);
+        Assert.Equal(0, exit);
+
+        await using var app = MailroomApp.StartOn(database, new() { ["Demo:Enabled"] = "true" });
+
+        Assert.Equal(["Acme"], await app.DbAsync(db => db.Accounts.Select(a => a.Name).ToListAsync()));
+        Assert.Equal(0, await app.DbAsync(db => db.Forms.CountAsync()));
+    }
+}
