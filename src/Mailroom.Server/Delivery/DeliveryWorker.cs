@@ -28,8 +28,15 @@ public sealed class DeliveryWorker<T>(T worker, Func<T, CancellationToken, Task<
                 // A worker loop outlives any single failure; the next pass retries from the database state.
                 logger.LogError(e, "{Worker} pass failed", typeof(T).Name);
             }
-            if (worked == 0)
-                await Task.Delay(options.Value.PollInterval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (worked > 0) continue;
+            try
+            {
+                await Task.Delay(options.Value.PollInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 }
