@@ -37,6 +37,9 @@ static class MailroomServices
         services.AddSingleton<AccountRateLimiter>();
         // "Request starting/finished" lines carry the query string, where most Kit clients put api_secret.
         services.AddLogging(b => b.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning));
+        // Every SQL statement at Information drowns the log when the binary runs without its appsettings.json
+        // (started from another folder); appsettings can still turn it back on.
+        services.AddLogging(b => b.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning));
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddOpenApi("v3");

@@ -44,6 +44,7 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
         message.Subject = renderer.Render(template.Subject, subscriber, null, html: false);
         message.Headers.Add("List-Unsubscribe", $"<{unsubscribeUrl}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(MessageIdDomain);
         message.Headers.Add("X-Mailroom-Broadcast", template.BroadcastId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         message.Body = new BodyBuilder { HtmlBody = html, TextBody = text }.ToMessageBody();
         return message;
@@ -67,9 +68,13 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
         message.From.Add(new MailboxAddress(fromName, fromAddress));
         message.To.Add(new MailboxAddress(subscriber.FirstName ?? "", subscriber.EmailAddress));
         message.Subject = renderer.Render(subject, subscriber, extra, html: false);
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(MessageIdDomain);
         message.Body = new BodyBuilder { HtmlBody = html, TextBody = HtmlText.ToText(html) }.ToMessageBody();
         return message;
     }
+
+    // Message-Ids name our own host rather than the machine's (which is often a container id or "localhost").
+    string MessageIdDomain => Uri.TryCreate(publicUrl.Value, UriKind.Absolute, out var uri) ? uri.Host : "mailroom.local";
 
     static string InsertBeforeBodyEnd(string html, string fragment)
     {
