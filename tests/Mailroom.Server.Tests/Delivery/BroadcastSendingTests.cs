@@ -210,6 +210,27 @@ public sealed class BroadcastSendingTests
         Assert.Equal(BroadcastStatuses.Completed, await app.DbAsync(db => db.Broadcasts.Where(b => b.Id == id).Select(b => b.Status).SingleAsync()));
     }
 
+    [Theory, Providers]
+    public async Task SendBroadcast_TwoProcessesAtOnce_NeverSendTheSameRecipientTwice(string provider)
+    {
+        await using var sink = new SmtpSink();
+        var settings = DeliveryArrange.SmtpSettings(sink);
+        settings["Delivery:BatchSize"] = "5";
+        await using var app = await MailroomApp.StartAsync(provider, settings);
+        var account = await app.CreateAccountAsync();
+        for (var i = 0; i < 30; i++) await app.SubscriberAsync(account.Id, $"s{i}@example.com", $"S{i}");
+        var id = await app.DueBroadcastAsync(account.Id, "S", "<p>x</p>");
+        var one = ActivatorUtilities.CreateInstance<BroadcastSender>(app.Services);
+        var two = ActivatorUtilities.CreateInstance<BroadcastSender>(app.Services);
+
+        var sent = await Task.WhenAll(Task.Run(() => one.RunOnceAsync(CancellationToken.None)), Task.Run(() => two.RunOnceAsync(CancellationToken.None)));
+
+        Assert.Equal(30, sent.Sum());
+        Assert.Equal(30, sink.Messages.Count);
+        Assert.Equal(30, sink.Messages.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+        Assert.Equal(BroadcastStatuses.Completed, await app.DbAsync(db => db.Broadcasts.Where(b => b.Id == id).Select(b => b.Status).SingleAsync()));
+    }
+
     /// <summary>Passes messages to the real transport, then fails like a crashed process would.</summary>
     sealed class DyingTransport(IMailTransport inner, int survive) : IMailTransport
     {
