@@ -271,6 +271,8 @@ public sealed class OutboxEvent
     public DateTime OccurredAt { get; set; }
     public DateTime? ProcessedAt { get; set; }
     public DateTime? LockedUntil { get; set; }
+    // The dispatcher holding the lease: a batch is claimed in one UPDATE, then read back by owner.
+    public string? LockedBy { get; set; }
 }
 
 public static class WebhookDeliveryStatuses
@@ -298,5 +300,7 @@ public sealed class WebhookDelivery
     public string? LastError { get; set; }
     public DateTime? DeliveredAt { get; set; }
     public DateTime? LockedUntil { get; set; }
+    // The dispatcher holding the lease; results are only written by the holder.
+    public string? LockedBy { get; set; }
     public DateTime CreatedAt { get; set; }
 }

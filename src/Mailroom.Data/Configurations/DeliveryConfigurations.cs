@@ -59,6 +59,7 @@ sealed class OutboxEventConfiguration : IEntityTypeConfiguration<OutboxEvent>
         b.HasOne(x => x.Subscriber).WithMany().HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne(x => x.Purchase).WithMany().HasForeignKey(x => x.PurchaseId).OnDelete(DeleteBehavior.Cascade);
         b.Property(x => x.EventName).HasMaxLength(64);
+        b.Property(x => x.LockedBy).HasMaxLength(64);
         b.HasIndex(x => new { x.ProcessedAt, x.Id });
     }
 }
@@ -69,6 +70,7 @@ sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDeli
     {
         b.HasOne<WebhookRule>().WithMany().HasForeignKey(x => x.RuleId).OnDelete(DeleteBehavior.Cascade);
         b.Property(x => x.Status).HasMaxLength(16);
+        b.Property(x => x.LockedBy).HasMaxLength(64);
         b.HasIndex(x => x.DeliveryId).IsUnique();
         b.HasIndex(x => new { x.Status, x.NextAttemptAt });
         b.HasIndex(x => new { x.AccountId, x.Id });

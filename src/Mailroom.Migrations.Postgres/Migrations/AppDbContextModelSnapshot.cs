@@ -476,6 +476,11 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("event_name");
 
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("locked_by");
+
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_until");
@@ -954,6 +959,11 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.Property<int?>("LastStatusCode")
                         .HasColumnType("integer")
                         .HasColumnName("last_status_code");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("locked_by");
 
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("timestamp with time zone")

@@ -457,6 +457,11 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("event_name");
 
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_by");
+
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("TEXT")
                         .HasColumnName("locked_until");
@@ -921,6 +926,11 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.Property<int?>("LastStatusCode")
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_status_code");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_by");
 
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("TEXT")

@@ -33,6 +33,8 @@ public static class CliApp
         root.Subcommands.Add(SequencesCommands.Build());
         root.Subcommands.Add(SeedCommand.Build());
         root.Subcommands.Add(LayoutsCommands.Build());
+        root.Subcommands.Add(SubscribersCommands.Build());
+        root.Subcommands.Add(WebhooksCommands.Build());
 
         // Settings (--Database:Provider=postgres) are configuration for the host, as for `serve`; taking them out
         // before parsing keeps them from being read as a command's argument and leaves every other unknown token an error.

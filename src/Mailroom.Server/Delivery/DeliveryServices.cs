@@ -23,6 +23,13 @@ public static class DeliveryServices
         services.AddSingleton<ConfirmationMailer>();
         services.AddWorker<BroadcastSender>((w, ct) => w.RunOnceAsync(ct));
         services.AddWorker<ConfirmationMailer>((w, ct) => w.RunOnceAsync(ct));
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.IsValid(), "Webhooks: Timeout, FirstRetryDelay and MaxAge must be positive and Lease longer than Timeout")
+            .ValidateOnStart();
+        services.AddWebhookHttpClient();
+        services.AddSingleton<WebhookPayloads>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddWorker<WebhookDispatcher>((w, ct) => w.RunOnceAsync(ct));
         return services;
     }
 

@@ -42,6 +42,8 @@ public sealed class MailroomApp : WebApplicationFactory<Program>
             ["Workers:Enabled"] = "false",
             ["RateLimit:PermitsPerMinute"] = "0",
             ["PublicUrl"] = "http://mailroom.test",
+            // Webhook receivers in tests listen on 127.0.0.1; the SSRF tests turn this off again.
+            ["Webhooks:AllowPrivateTargets"] = "true",
         };
         foreach (var (k, v) in settings ?? []) all[k] = v;
         var app = new MailroomApp(database, all);
@@ -110,10 +112,23 @@ public sealed class MailroomApp : WebApplicationFactory<Program>
         await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
     }
 
+    /// <summary>Stops this server but keeps its database, for a restart with <see cref="StartOn"/>.</summary>
+    public async Task<TestDatabase> StopKeepingDatabaseAsync()
+    {
+        _keepDatabase = true;
+        await DisposeAsync();
+        return Database;
+    }
+    bool _keepDatabase;
+    bool _disposed;
+
     public override async ValueTask DisposeAsync()
     {
+        // A stopped app is disposed again by its `await using`; the second time there is nothing left to do.
+        if (_disposed) return;
+        _disposed = true;
         _http?.Dispose();
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (!_keepDatabase) await Database.DisposeAsync();
     }
 }

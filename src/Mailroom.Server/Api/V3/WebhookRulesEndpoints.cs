@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Mailroom.Server.Api.V3.Contracts;
+using Mailroom.Server.Delivery;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Webhooks;
+using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Api.V3;
 
@@ -21,13 +23,16 @@ static class WebhookRulesEndpoints
 
     // Kit answered 200 (not 201) for a new rule [I]; the target is not called now (S3 registers webhook.site URLs).
     static async Task<Results<Ok<WebhookRuleEnvelope<WebhookRuleResponse>>, JsonHttpResult<ApiError>>> CreateRule(
-        ApiParams p, Caller caller, AppDbContext db, TimeProvider time, CancellationToken ct)
+        ApiParams p, Caller caller, AppDbContext db, TimeProvider time, IOptions<WebhookOptions> webhooks, CancellationToken ct)
     {
         var errors = new List<string>();
         var target = p.String("target_url");
         if (target is null) errors.Add("Target url can't be blank");
         else if (target.Length > MaxTargetUrl) errors.Add($"Target url is too long (maximum is {MaxTargetUrl} characters)");
         else if (!IsHttpUrl(target)) errors.Add("Target url is invalid");
+        // The dispatcher refuses these targets anyway; saying so now spares the caller a rule that can never deliver.
+        else if (!webhooks.Value.AllowPrivateTargets && await WebhookTargets.RefusalAsync(new Uri(target), ct) is { } refusal)
+            errors.Add($"Target url is not allowed: {refusal}");
 
         var rule = new WebhookRule { AccountId = caller.AccountId, TargetUrl = target ?? "", Status = WebhookRuleStatuses.Enabled };
         await ReadEventAsync(p.Object("event"), rule, caller, db, errors, ct);

@@ -91,4 +91,22 @@ public sealed class SubscriberService(AppDbContext db, TimeProvider time)
         await db.SaveChangesAsync(ct);
         return subscriber;
     }
+
+    /// <summary>
+    /// A spam complaint from a feedback loop: the subscriber becomes complained (spec §4.1, set by the mail system
+    /// only) and subscriber_complain is raised in the same save. Broadcasts skip anyone not active, and sign-up calls
+    /// never reactivate a complained address. Changed is false when it already was complained. Null for an unknown address.
+    /// </summary>
+    public async Task<(Subscriber Subscriber, bool Changed)?> ComplainAsync(long accountId, string email, CancellationToken ct)
+    {
+        var normalized = EmailAddress.Normalize(email);
+        var subscriber = await db.Subscribers.FirstOrDefaultAsync(s => s.AccountId == accountId && s.NormalizedEmail == normalized, ct);
+        if (subscriber is null) return null;
+        if (subscriber.State == SubscriberStates.Complained) return (subscriber, false);
+        subscriber.State = SubscriberStates.Complained;
+        subscriber.UpdatedAt = time.UtcNowSeconds();
+        db.Raise(time, accountId, OutboxEvents.SubscriberComplain, subscriber: subscriber);
+        await db.SaveChangesAsync(ct);
+        return (subscriber, true);
+    }
 }

@@ -1,0 +1,209 @@
+using System.Text;
+using Mailroom.Server.Domain;
+using Mailroom.Server.Domain.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace Mailroom.Server.Delivery;
+
+/// <summary>
+/// Delivers webhooks, at least once. The database is the queue: stage 1 fans each outbox event out into
+/// webhook_deliveries rows (one per matching rule), stage 2 POSTs due deliveries and records each outcome, retrying
+/// with exponential backoff and jitter until MaxAge. Both stages claim rows with a lease (locked_until + locked_by),
+/// so processes sharing a database never fan out or send the same row at once.
+/// Many requests are in flight together (MaxConcurrency, and at most MaxConcurrencyPerTarget to one target URL), and
+/// new work is claimed whenever a slot frees up, so a slow or dead receiver holds only its own slots.
+/// </summary>
+public sealed partial class WebhookDispatcher(
+    IServiceScopeFactory scopes, IHttpClientFactory httpClients, WebhookPayloads payloadBuilder, TimeProvider time,
+    IOptions<WebhookOptions> options, IOptions<DeliveryOptions> delivery, ILogger<WebhookDispatcher> logger)
+{
+    readonly string _instance = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+    // Leases are held per instance, so one instance runs one pass at a time; separate instances run side by side.
+    readonly SemaphoreSlim _pass = new(1, 1);
+    WebhookOptions Options => options.Value;
+
+    sealed record Claimed(long Id, Guid DeliveryId, long AccountId, string TargetUrl, string Payload, string EventName,
+        bool RuleEnabled, string? Secret, int Attempts, DateTime CreatedAt);
+
+    enum OutcomeKind { Delivered, Retry, Refused, Released }
+
+    sealed record Outcome(OutcomeKind Kind, int? StatusCode, string? Error);
+
+    /// <summary>
+    /// Fans out and sends until nothing is due and nothing is in flight. Returns events fanned out plus deliveries
+    /// attempted, so the worker loop only sleeps when there was nothing to do. Tests call it directly.
+    /// </summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        await _pass.WaitAsync(ct);
+        try
+        {
+            return await PassAsync(ct);
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    async Task<int> PassAsync(CancellationToken ct)
+    {
+        var inflight = new Dictionary<Task<Outcome>, Claimed>();
+        var perTarget = new Dictionary<string, int>(StringComparer.Ordinal);
+        var work = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var fanned = await FanOutAsync(ct);
+                work += fanned;
+                var claimed = await ClaimAsync(Options.MaxConcurrency - inflight.Count, perTarget, ct);
+                foreach (var c in claimed)
+                {
+                    inflight[SendAsync(c, ct)] = c;
+                    perTarget[c.TargetUrl] = perTarget.GetValueOrDefault(c.TargetUrl) + 1;
+                }
+                if (inflight.Count == 0)
+                {
+                    if (fanned == 0 && claimed.Count == 0) break;
+                    continue;
+                }
+                await WaitForAnyAsync(inflight.Keys, ct);
+                work += await RecordAsync(Harvest(inflight, perTarget, all: false), ct);
+            }
+        }
+        finally
+        {
+            // Stopping (or a database error) lets the requests in flight end, cancelled or answered, and records them:
+            // an answered request left unrecorded would be sent again after its lease.
+            if (inflight.Count > 0)
+            {
+                await Task.WhenAll(inflight.Keys).ContinueWith(_ => { }, TaskScheduler.Default);
+                work += await RecordAsync(Harvest(inflight, perTarget, all: true), CancellationToken.None);
+            }
+        }
+        return work;
+    }
+
+    /// <summary>Waits for a request to finish, or for PollInterval so new work is picked up while slow receivers hang.</summary>
+    async Task WaitForAnyAsync(IEnumerable<Task<Outcome>> tasks, CancellationToken ct)
+    {
+        try
+        {
+            await Task.WhenAny(tasks).WaitAsync(delivery.Value.PollInterval, time, ct);
+        }
+        catch (TimeoutException)
+        {
+            // Nothing finished yet: go round and look for new events and due deliveries.
+        }
+    }
+
+    static List<(Claimed, Outcome)> Harvest(Dictionary<Task<Outcome>, Claimed> inflight, Dictionary<string, int> perTarget, bool all)
+    {
+        var done = new List<(Claimed, Outcome)>();
+        foreach (var (task, claimed) in inflight.Where(x => all || x.Key.IsCompleted).ToList())
+        {
+            inflight.Remove(task);
+            perTarget[claimed.TargetUrl]--;
+            if (perTarget[claimed.TargetUrl] == 0) perTarget.Remove(claimed.TargetUrl);
+            // SendAsync turns every request failure into an outcome; anything else that faulted is retried like one.
+            done.Add((claimed, task.IsCompletedSuccessfully ? task.Result
+                : new Outcome(OutcomeKind.Retry, null, task.Exception?.GetBaseException().Message ?? "cancelled")));
+        }
+        return done;
+    }
+
+    /// <summary>Claims up to <paramref name="free"/> due deliveries, leaving out targets already at their concurrency cap.</summary>
+    async Task<List<Claimed>> ClaimAsync(int free, Dictionary<string, int> perTarget, CancellationToken ct)
+    {
+        if (free <= 0) return [];
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var now = time.UtcNow();
+        var full = perTarget.Where(t => t.Value >= Options.MaxConcurrencyPerTarget).Select(t => t.Key).ToList();
+        var candidates = await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.Status == WebhookDeliveryStatuses.Pending && d.NextAttemptAt <= now
+                        && (d.LockedUntil == null || d.LockedUntil < now) && !full.Contains(d.TargetUrl))
+            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(free * 2)
+            .Select(d => new { d.Id, d.TargetUrl }).ToListAsync(ct);
+        var chosen = new List<long>();
+        var counts = new Dictionary<string, int>(perTarget, StringComparer.Ordinal);
+        foreach (var c in candidates)
+        {
+            if (chosen.Count == free) break;
+            if (counts.GetValueOrDefault(c.TargetUrl) >= Options.MaxConcurrencyPerTarget) continue;
+            counts[c.TargetUrl] = counts.GetValueOrDefault(c.TargetUrl) + 1;
+            chosen.Add(c.Id);
+        }
+        if (chosen.Count == 0) return [];
+
+        var until = now + Options.Lease;
+        await db.WebhookDeliveries
+            .Where(d => chosen.Contains(d.Id) && d.Status == WebhookDeliveryStatuses.Pending && (d.LockedUntil == null || d.LockedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedUntil, until).SetProperty(d => d.LockedBy, _instance), ct);
+        var claimed = await (
+            from d in db.WebhookDeliveries.AsNoTracking()
+            join r in db.WebhookRules on d.RuleId equals r.Id
+            join a in db.Accounts on d.AccountId equals a.Id
+            where chosen.Contains(d.Id) && d.LockedBy == _instance && d.Status == WebhookDeliveryStatuses.Pending
+            orderby d.NextAttemptAt, d.Id
+            select new Claimed(d.Id, d.DeliveryId, d.AccountId, d.TargetUrl, d.Payload, r.EventName,
+                r.Status == WebhookRuleStatuses.Enabled, a.WebhookSigningSecret, d.Attempts, d.CreatedAt)).ToListAsync(ct);
+
+        // A rule deleted after its events were fanned out: its deliveries are cancelled, never sent.
+        var orphaned = claimed.Where(c => !c.RuleEnabled).Select(c => c.Id).ToList();
+        if (orphaned.Count > 0)
+            await db.WebhookDeliveries.Where(d => orphaned.Contains(d.Id) && d.LockedBy == _instance && d.Status == WebhookDeliveryStatuses.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, WebhookDeliveryStatuses.Cancelled)
+                    .SetProperty(d => d.LockedUntil, (DateTime?)null).SetProperty(d => d.LockedBy, (string?)null), ct);
+        return [.. claimed.Where(c => c.RuleEnabled)];
+    }
+
+    async Task<Outcome> SendAsync(Claimed c, CancellationToken ct)
+    {
+        // Yield first so the loop starts every claimed request before any of them does its synchronous setup work.
+        await Task.Yield();
+        var body = Encoding.UTF8.GetBytes(c.Payload);
+        using var request = new HttpRequestMessage(HttpMethod.Post, c.TargetUrl) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+        request.Headers.Add("X-Mailroom-Delivery", c.DeliveryId.ToString());
+        request.Headers.Add("X-Mailroom-Event", c.EventName);
+        if (!string.IsNullOrEmpty(c.Secret)) request.Headers.Add("X-Mailroom-Signature", WebhookHttp.Signature(c.Secret, body));
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Options.Timeout);
+        try
+        {
+            using var response = await httpClients.CreateClient(WebhookHttp.ClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var code = (int)response.StatusCode;
+            return code is >= 200 and <= 299
+                ? new Outcome(OutcomeKind.Delivered, code, null)
+                : new Outcome(OutcomeKind.Retry, code, $"HTTP {code}");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down: whether it arrived is unknown, so it stays pending and is sent again (same delivery id).
+            return new Outcome(OutcomeKind.Released, null, null);
+        }
+        catch (OperationCanceledException)
+        {
+            return new Outcome(OutcomeKind.Retry, null, $"no answer within {Options.Timeout.TotalSeconds:0.###} seconds");
+        }
+        catch (HttpRequestException e) when (FindRefusal(e) is { } refused)
+        {
+            return new Outcome(OutcomeKind.Refused, null, refused.Message);
+        }
+        catch (HttpRequestException e)
+        {
+            return new Outcome(OutcomeKind.Retry, null, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+        }
+    }
+
+    static WebhookTargetRefusedException? FindRefusal(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is WebhookTargetRefusedException refused) return refused;
+        return null;
+    }
+}
