@@ -34,6 +34,22 @@ static class ClientArrange
     public static Task<Entities.Sequence> AddSequenceAsync(this MailroomApp app, long accountId, string name = "Welcome course") =>
         app.AddAsync(new Entities.Sequence { AccountId = accountId, Name = name, Hold = false, Repeat = true, CreatedAt = Now });
 
+    /// <summary>Active subscribers <c>s000@example.com</c>… created a second apart, in one save.</summary>
+    public static Task AddSubscribersAsync(this MailroomApp app, long accountId, int count) =>
+        app.DbAsync(async db =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var email = $"s{i:D3}@example.com";
+                db.Subscribers.Add(new Entities.Subscriber
+                {
+                    AccountId = accountId, EmailAddress = email, NormalizedEmail = email, State = SubscriberStates.Active,
+                    CreatedAt = Now.AddSeconds(i), UpdatedAt = Now.AddSeconds(i),
+                });
+            }
+            await db.SaveChangesAsync();
+        });
+
     static Task<T> AddAsync<T>(this MailroomApp app, T entity) where T : class =>
         app.DbAsync(async db =>
         {
