@@ -17,8 +17,8 @@ namespace Mailroom.Client;
 /// and PUT. Each call sends the least credential Kit accepts for it (the <c>api_key</c> where allowed, the
 /// <c>api_secret</c> only where required). Every non-2xx answer throws <see cref="ConvertKitApiException"/>; an answer
 /// that does not match the documented shape throws <see cref="JsonException"/>. Retries come from the
-/// <see cref="HttpClient"/>'s handlers: use <see cref="ServiceCollectionExtensions.AddConvertKitClient"/> or
-/// <see cref="ConvertKitResilience.CreateHandler"/>.
+/// <see cref="HttpClient"/>'s handlers: register with <see cref="ServiceCollectionExtensions.AddConvertKitClient"/>, or build
+/// the client over <c>new HttpClient(ConvertKitResilience.CreateHandler())</c>.
 /// </remarks>
 public sealed partial class ConvertKitClient
 {

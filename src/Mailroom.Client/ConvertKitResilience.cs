@@ -24,16 +24,22 @@ public static class ConvertKitResilience
     internal static readonly HttpRequestOptionsKey<bool> Idempotent = new("Mailroom.Client.Idempotent");
 
     /// <summary>
-    /// A handler that runs the retry pipeline; give it an <see cref="DelegatingHandler.InnerHandler"/>
-    /// (e.g. <c>new SocketsHttpHandler()</c>) and pass it to <see cref="HttpClient(HttpMessageHandler)"/>.
+    /// A handler that runs the retry pipeline in front of <paramref name="innerHandler"/>, for an <see cref="HttpClient"/>
+    /// built by hand: <c>new ConvertKitClient(new HttpClient(ConvertKitResilience.CreateHandler()), options)</c>.
     /// </summary>
     /// <param name="options">The retry settings; defaults when null.</param>
     /// <param name="timeProvider">The clock for delays and timeouts; <see cref="TimeProvider.System"/> when null.</param>
-    public static DelegatingHandler CreateHandler(ConvertKitRetryOptions? options = null, TimeProvider? timeProvider = null)
+    /// <param name="innerHandler">What sends the requests; a <see cref="SocketsHttpHandler"/> that renews connections every
+    /// 5 minutes (so DNS changes are seen) when null.</param>
+    public static DelegatingHandler CreateHandler(ConvertKitRetryOptions? options = null, TimeProvider? timeProvider = null,
+        HttpMessageHandler? innerHandler = null)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
         Configure(builder, options ?? new ConvertKitRetryOptions(), timeProvider ?? TimeProvider.System);
-        return new ResilienceHandler(builder.Build());
+        return new ResilienceHandler(builder.Build())
+        {
+            InnerHandler = innerHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) },
+        };
     }
 
     internal static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, ConvertKitRetryOptions options, TimeProvider time)
