@@ -67,3 +67,17 @@ sealed class InstantDelays(FakeTimeProvider serverClock, bool moveServerClock) :
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// Answers every request with one fixed body: a stand-in for a server whose wire format has drifted, which the real
+/// Mailroom never is. Used only to pin how the client reads bodies, never to test the server.
+/// </summary>
+sealed class FixedAnswerHandler(HttpStatusCode status, string body) : HttpMessageHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>
+        Task.FromResult(new HttpResponseMessage(status)
+        {
+            RequestMessage = request,
+            Content = new StringContent(body, Encoding.UTF8, body.StartsWith('<') ? "text/html" : "application/json"),
+        });
+}
