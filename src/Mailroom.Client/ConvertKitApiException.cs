@@ -38,7 +38,7 @@ public sealed class ConvertKitApiException : Exception
     // Longer non-Kit bodies (an HTML error page from a proxy) are cut: the message should stay readable.
     const int MaxRawMessage = 500;
 
-    internal static async Task<ConvertKitApiException> FromResponseAsync(HttpResponseMessage response, TimeProvider time, CancellationToken ct)
+    internal static async Task<ConvertKitApiException> FromResponseAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         var error = response.ReasonPhrase ?? response.StatusCode.ToString();
@@ -62,7 +62,7 @@ public sealed class ConvertKitApiException : Exception
         {
             // Not JSON (a proxy's page, an empty body): keep the reason phrase and the raw text.
         }
-        return new ConvertKitApiException(response.StatusCode, error, message, RetryAfterOf(response, time));
+        return new ConvertKitApiException(response.StatusCode, error, message, RetryAfterOf(response, TimeProvider.System));
     }
 
     internal static TimeSpan? RetryAfterOf(HttpResponseMessage response, TimeProvider time)

@@ -120,7 +120,7 @@ public sealed partial class ConvertKitClient
 
         var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (response.IsSuccessStatusCode) return response;
-        using (response) throw await ConvertKitApiException.FromResponseAsync(response, TimeProvider.System, ct).ConfigureAwait(false);
+        using (response) throw await ConvertKitApiException.FromResponseAsync(response, ct).ConfigureAwait(false);
     }
 
     (string Name, string Value) Credential(Scope scope)
