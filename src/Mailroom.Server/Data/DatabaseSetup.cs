@@ -8,8 +8,14 @@ static class DatabaseSetup
     public static IServiceCollection AddMailroomDatabase(this IServiceCollection services)
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
-        services.AddDbContext<AppDbContext>((sp, builder) =>
-            builder.UseMailroomDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        // Pooled: a fresh context per request rebuilt its options and EF Core's internal service scope every time,
+        // which was most of what a small API request allocated. Contexts hold no per-request state of ours.
+        services.AddDbContextPool<AppDbContext>((sp, builder) =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            builder.UseMailroomDatabase(options);
+            if (!options.IsPostgres) builder.AddInterceptors(new SqliteBusyTimeout());
+        });
         return services;
     }
 

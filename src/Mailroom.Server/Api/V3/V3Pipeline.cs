@@ -60,6 +60,21 @@ static partial class V3Pipeline
 
         var secretRequired = endpoint.Metadata.GetMetadata<SecretRequiredAttribute>() is not null;
         var db = context.RequestServices.GetRequiredService<AppDbContext>();
+        // One connection for the whole request instead of one per query: on every open, EF Core's SQLite provider
+        // registers its SQL functions on the connection again, which costs more than a small query itself.
+        await db.Database.OpenConnectionAsync(context.RequestAborted);
+        try
+        {
+            await AuthorizeAsync(context, next, db, parameters, secretRequired);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    static async Task AuthorizeAsync(HttpContext context, RequestDelegate next, AppDbContext db, ApiParams parameters, bool secretRequired)
+    {
         var (caller, failure) = await CredentialCheck.AuthenticateAsync(db, parameters, secretRequired, context.RequestAborted);
         if (caller is null)
         {

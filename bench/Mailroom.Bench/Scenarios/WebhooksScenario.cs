@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using Mailroom.Bench.Infrastructure;
+
+namespace Mailroom.Bench.Scenarios;
+
+/// <summary>
+/// Scenario 5: 10,000 queued webhook events delivered to a local receiver. Goal: 2,000 per second or more.
+/// The baseline is the bench itself POSTing the same number of bodies to the same receiver (16 at a time).
+/// Skipped, saying so, when the build has no webhook dispatcher yet.
+/// </summary>
+public static class WebhooksScenario
+{
+    const int Events = 10_000;
+    const double Goal = 2_000;
+
+    /// <summary>Looks for the dispatcher type in the published assembly's metadata, without loading it.</summary>
+    public static bool DispatcherBuilt(string serverDir)
+    {
+        using var stream = File.OpenRead(Path.Combine(serverDir, "mailroom.dll"));
+        using var pe = new PEReader(stream);
+        var reader = pe.GetMetadataReader();
+        return reader.TypeDefinitions.Any(h => reader.GetString(reader.GetTypeDefinition(h).Name) == "WebhookDispatcher");
+    }
+
+    public static async Task RunAsync(BenchContext ctx)
+    {
+        if (!DispatcherBuilt(ctx.Options.ServerDir))
+        {
+            Console.WriteLine("  webhooks: not built yet (no WebhookDispatcher in this build); skipped");
+            ctx.Report.Add(new Row("Webhooks: 10,000 queued events to a local receiver", "—", "not built yet", "—", "≥ 2,000/s", null));
+            return;
+        }
+
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var baseline = await BaselineAsync(ctx, receiver);
+        await using var db = BenchDatabase.Sqlite(ctx.WorkDir, "webhooks");
+        var mailroom = ctx.Mailroom(db, "webhooks-sqlite");
+        var account = await mailroom.SetUpAccountAsync();
+        var settings = new Dictionary<string, string> { ["Webhooks__AllowPrivateTargets"] = "true", ["Workers__Enabled"] = "false" };
+
+        // Queue: a tag_add rule, then 10,000 new subscribers tagged through the API with the workers off,
+        // so every event waits in the database when the dispatcher starts.
+        await using (var server = await mailroom.StartAsync(settings))
+        {
+            var tagId = (await Api.PostAsync(ctx.Http, $"{server.BaseUrl}/v3/tags", new { api_secret = account.ApiSecret, tag = new { name = "Hooked" } }))["id"]!.GetValue<long>();
+            await Api.PostAsync(ctx.Http, $"{server.BaseUrl}/v3/automations/hooks", new
+            {
+                api_secret = account.ApiSecret, target_url = receiver.Url, @event = new { name = "subscriber.tag_add", tag_id = tagId },
+            });
+            await Parallel.ForAsync(0, Events, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+                await Api.PostAsync(ctx.Http, $"{server.BaseUrl}/v3/tags/{tagId}/subscribe",
+                    new { api_key = account.ApiKey, email = $"hook{i}@example.com" }));
+        }
+
+        receiver.Reset();
+        settings["Workers__Enabled"] = "true";
+        await using var worker = await mailroom.StartAsync(settings);
+        var received = await receiver.WaitForAsync(Events, TimeSpan.FromMinutes(5));
+        var rate = received.Count / received.Seconds;
+        var peak = worker.PeakRss;
+        if (received.Count < Events) ctx.Report.Note($"Webhooks: only {received.Count:#,0} of {Events:#,0} deliveries arrived within 5 minutes.");
+        ctx.Report.Add(new Row("Webhooks: 10,000 queued events to a local receiver (SQLite)",
+            Stats.Rate(baseline, "POST/s (bench client)"), Stats.Rate(rate, "deliveries/s"), Stats.Percent(rate / baseline),
+            "≥ 2,000/s", rate >= Goal && received.Count >= Events, "—", Proc.Mb(peak))
+        {
+            Key = "webhooks",
+            Miss = $"{rate:#,0} deliveries/s against 2,000/s: {Goal / rate:0.#}× short.",
+        });
+    }
+
+    static async Task<double> BaselineAsync(BenchContext ctx, WebhookReceiver receiver)
+    {
+        var body = new string('x', 600);
+        receiver.Reset();
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, Events, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, ct) =>
+        {
+            using var response = await ctx.Http.PostAsync(receiver.Url, new StringContent($"{{\"subscriber\":\"{body}\"}}",
+                System.Text.Encoding.UTF8, "application/json"), ct);
+            response.EnsureSuccessStatusCode();
+        });
+        return Events / watch.Elapsed.TotalSeconds;
+    }
+}
