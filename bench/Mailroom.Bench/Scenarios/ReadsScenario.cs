@@ -64,8 +64,10 @@ public static class ReadsScenario
             Stats.Percent(ratio), "≥ 40%", met, Load.Latency(mailroom.Wrk), Proc.Mb(mailroom.PeakRss))
         {
             Key = "reads",
-            Miss = $"{Stats.Percent(ratio)} of bare Kestrel against a goal of 40%: {Goal / ratio:0.#}× short " +
-                   $"(needs {Stats.Rate(baseline.Wrk.OkPerSecond * Goal, "req/s")}).",
+            Miss = ratio >= Goal
+                ? $"the rate is enough but some requests failed ({mailroom.Wrk.Problems})."
+                : $"{Stats.Percent(ratio)} of bare Kestrel against a goal of 40%: {Goal / ratio:0.#}× short " +
+                  $"(needs {Stats.Rate(baseline.Wrk.OkPerSecond * Goal, "req/s")}).",
         });
         if (mailroom.Wrk.Problems is { } p) ctx.Report.Note($"{name}: {p}.");
         if (baseline.Wrk.Problems is { } b) ctx.Report.Note($"{name} baseline: {b}.");
