@@ -14,6 +14,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Subscriber> Subscribers => Set<Subscriber>();
     public DbSet<SubscriberFieldValue> SubscriberFieldValues => Set<SubscriberFieldValue>();
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
+    public DbSet<SubscriberCount> SubscriberCounts => Set<SubscriberCount>();
+    public DbSet<SubscriptionCount> SubscriptionCounts => Set<SubscriptionCount>();
     public DbSet<EmailLayout> EmailLayouts => Set<EmailLayout>();
     public DbSet<Broadcast> Broadcasts => Set<Broadcast>();
     public DbSet<BroadcastRecipient> BroadcastRecipients => Set<BroadcastRecipient>();

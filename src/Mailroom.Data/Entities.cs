@@ -141,6 +141,34 @@ public sealed class Subscription
     public DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>
+/// How many subscribers an account has per state, kept by database triggers on <c>subscribers</c> (migration
+/// ListCounts) so every writer (API, CLI, seeding, raw SQL imports) keeps it exact and the list endpoints never
+/// count a million rows. <see cref="Cancelled"/> says whether cancelled_at is set: the cancelled_at listing
+/// filters on that, and a cancelled subscriber who later bounces keeps it. A count is the sum over
+/// <see cref="Slot"/>: PostgreSQL spreads each count over a few rows (by subscriber id) so concurrent subscribes
+/// do not queue on one row lock; SQLite has one writer at a time and uses slot 0 only.
+/// </summary>
+public sealed class SubscriberCount
+{
+    public long AccountId { get; set; }
+    public string State { get; set; } = "";
+    public bool Cancelled { get; set; }
+    public int Slot { get; set; }
+    public long Count { get; set; }
+}
+
+/// <summary>Subscriptions per form, sequence or tag and state, kept like <see cref="SubscriberCount"/>.</summary>
+public sealed class SubscriptionCount
+{
+    public long AccountId { get; set; }
+    public string SubscribableType { get; set; } = "";
+    public long SubscribableId { get; set; }
+    public string State { get; set; } = "";
+    public int Slot { get; set; }
+    public long Count { get; set; }
+}
+
 public sealed class EmailLayout
 {
     public long Id { get; set; }

@@ -775,6 +775,35 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.ToTable("subscribers");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.SubscriberCount", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("State")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<bool>("Cancelled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancelled");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("AccountId", "State", "Cancelled", "Slot")
+                        .HasName("pk_subscriber_counts");
+
+                    b.ToTable("subscriber_counts");
+                });
+
             modelBuilder.Entity("Mailroom.Data.SubscriberFieldValue", b =>
                 {
                     b.Property<long>("SubscriberId")
@@ -878,6 +907,40 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_subscriptions_account_id_subscribable_type_subscribable_id_~");
 
                     b.ToTable("subscriptions");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SubscriptionCount", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("SubscribableType")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("subscribable_type");
+
+                    b.Property<long>("SubscribableId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subscribable_id");
+
+                    b.Property<string>("State")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("integer")
+                        .HasColumnName("slot");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("AccountId", "SubscribableType", "SubscribableId", "State", "Slot")
+                        .HasName("pk_subscription_counts");
+
+                    b.ToTable("subscription_counts");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Tag", b =>
@@ -1197,6 +1260,16 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_subscribers_accounts_account_id");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.SubscriberCount", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_subscriber_counts_accounts_account_id");
+                });
+
             modelBuilder.Entity("Mailroom.Data.SubscriberFieldValue", b =>
                 {
                     b.HasOne("Mailroom.Data.CustomField", null)
@@ -1231,6 +1304,16 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_subscriptions_subscribers_subscriber_id");
 
                     b.Navigation("Subscriber");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SubscriptionCount", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_subscription_counts_accounts_account_id");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Tag", b =>

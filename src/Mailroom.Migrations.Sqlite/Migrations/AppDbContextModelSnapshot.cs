@@ -748,6 +748,35 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.ToTable("subscribers");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.SubscriberCount", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("State")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<bool>("Cancelled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancelled");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("slot");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("count");
+
+                    b.HasKey("AccountId", "State", "Cancelled", "Slot")
+                        .HasName("pk_subscriber_counts");
+
+                    b.ToTable("subscriber_counts");
+                });
+
             modelBuilder.Entity("Mailroom.Data.SubscriberFieldValue", b =>
                 {
                     b.Property<long>("SubscriberId")
@@ -849,6 +878,40 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_subscriptions_account_id_subscribable_type_subscribable_id_state_created_at_id");
 
                     b.ToTable("subscriptions");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SubscriptionCount", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("SubscribableType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subscribable_type");
+
+                    b.Property<long>("SubscribableId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscribable_id");
+
+                    b.Property<string>("State")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("slot");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("count");
+
+                    b.HasKey("AccountId", "SubscribableType", "SubscribableId", "State", "Slot")
+                        .HasName("pk_subscription_counts");
+
+                    b.ToTable("subscription_counts");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Tag", b =>
@@ -1162,6 +1225,16 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_subscribers_accounts_account_id");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.SubscriberCount", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_subscriber_counts_accounts_account_id");
+                });
+
             modelBuilder.Entity("Mailroom.Data.SubscriberFieldValue", b =>
                 {
                     b.HasOne("Mailroom.Data.CustomField", null)
@@ -1196,6 +1269,16 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_subscriptions_subscribers_subscriber_id");
 
                     b.Navigation("Subscriber");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SubscriptionCount", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_subscription_counts_accounts_account_id");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Tag", b =>

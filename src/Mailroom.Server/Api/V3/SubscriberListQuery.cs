@@ -5,9 +5,9 @@ using Mailroom.Server.Domain;
 namespace Mailroom.Server.Api.V3;
 
 /// <summary>
-/// The filters of <c>GET /v3/subscribers</c> (spec §3.5) read from the request and turned into one indexed predicate,
-/// so the count and the page run the same WHERE on (account_id, state, created_at, id),
-/// (account_id, cancelled_at, id) or (account_id, updated_at).
+/// The filters of <c>GET /v3/subscribers</c> (spec §3.5) read from the request and turned into one indexed predicate
+/// on (account_id, state, created_at, id), (account_id, cancelled_at, id) or (account_id, updated_at); the total is
+/// read from subscriber_counts when the filter is exactly what a count holds (see <see cref="CountAsync"/>).
 /// </summary>
 sealed partial class SubscriberListQuery
 {
@@ -92,6 +92,22 @@ sealed partial class SubscriberListQuery
         if (UpdatedBefore is { } ub) q = q.Where(s => s.UpdatedAt < ub);
         if (UpdatedUntil is { } uu) q = q.Where(s => s.UpdatedAt <= uu);
         return q;
+    }
+
+    /// <summary>
+    /// The number of subscribers <see cref="Filter"/> selects. A listing by state or by cancellation alone is read from
+    /// subscriber_counts (kept by triggers, one row per slot), so no page counts a million index entries; an email or
+    /// date filter is narrower by nature and counts its rows.
+    /// </summary>
+    public Task<long> CountAsync(AppDbContext db, IQueryable<Subscriber> filtered, long accountId, CancellationToken ct)
+    {
+        if (NormalizedEmail is not null || CreatedFrom is not null || CreatedBefore is not null || CreatedUntil is not null
+            || UpdatedFrom is not null || UpdatedBefore is not null || UpdatedUntil is not null)
+            return filtered.LongCountAsync(ct);
+        var counts = db.SubscriberCounts.AsNoTracking().Where(c => c.AccountId == accountId);
+        if (State is { } state) counts = counts.Where(c => c.State == state);
+        if (ByCancelledAt) counts = counts.Where(c => c.Cancelled);
+        return counts.SumAsync(c => c.Count, ct);
     }
 
     /// <summary>The listing order, ties broken by id; <paramref name="reverse"/> flips it (used to reach far pages from the other end).</summary>

@@ -33,7 +33,7 @@ static class SubscribersEndpoints
         if (!SubscriberListQuery.TryRead(p, out var query, out var error)) return error!;
         var page = Paging.Page(p);
         var filtered = query.Filter(db.Subscribers.AsNoTracking(), caller.AccountId);
-        var total = await filtered.LongCountAsync(ct);
+        var total = await query.CountAsync(db, filtered, caller.AccountId, ct);
 
         var skip = (long)Paging.Skip(page);
         List<long> ids;

@@ -19,15 +19,28 @@ static class SubscriptionLists
             return ApiError.Unprocessable(ApiError.SubscriberStateMessage);
         var page = Paging.Page(p);
 
-        // Every filter and the sort key are in the (account, type, id, state, created_at, id) index.
+        // Every filter and the sort key are in the (account, type, id, state, created_at, id) index, and the
+        // total comes from subscription_counts (kept by triggers), so no page counts the whole list.
         var query = db.Subscriptions.AsNoTracking().Where(s =>
             s.AccountId == accountId && s.SubscribableType == type && s.SubscribableId == id && s.State == state);
-        var total = await query.LongCountAsync(ct);
-        var ordered = descending
-            ? query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
-            : query.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id);
-        // Page the ids from the index alone, then read the 50 rows: a deep OFFSET never touches skipped rows.
-        var ids = await ordered.Skip(Paging.Skip(page)).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
+        var total = await db.SubscriptionCounts.AsNoTracking()
+            .Where(c => c.AccountId == accountId && c.SubscribableType == type && c.SubscribableId == id && c.State == state)
+            .SumAsync(c => c.Count, ct);
+
+        // Page the ids from the index alone, then read the 50 rows: the OFFSET walk never touches table rows.
+        // A page in the far half is read from the other end and flipped, so the last page costs what the first does.
+        var skip = (long)Paging.Skip(page);
+        List<long> ids;
+        if (skip >= total) ids = [];
+        else if (skip * 2 <= total)
+            ids = await Order(query, descending).Skip((int)skip).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
+        else
+        {
+            var take = (int)Math.Min(Paging.PageSize, total - skip);
+            var fromEnd = (int)(total - skip - take);
+            ids = await Order(query, !descending).Skip(fromEnd).Take(take).Select(s => s.Id).ToListAsync(ct);
+            ids.Reverse();
+        }
         var rows = ids.Count == 0 ? [] : await db.Subscriptions.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);
         var views = await SubscriberViews.LoadAsync(db, accountId, [.. rows.Select(r => r.SubscriberId).Distinct()], ct);
@@ -36,4 +49,8 @@ static class SubscriptionLists
             .Select(s => SubscriptionResponse.From(s, views[s.SubscriberId])).ToList();
         return TypedResults.Ok(new SubscriptionsPageResponse(total, page, Paging.TotalPages(total), items));
     }
+
+    static IQueryable<Subscription> Order(IQueryable<Subscription> query, bool descending) => descending
+        ? query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+        : query.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id);
 }
