@@ -146,7 +146,8 @@ public sealed class Subscription
 /// ListCounts) so every writer (API, CLI, seeding, raw SQL imports) keeps it exact and the list endpoints never
 /// count a million rows. <see cref="Cancelled"/> says whether cancelled_at is set: the cancelled_at listing
 /// filters on that, and a cancelled subscriber who later bounces keeps it. A count is the sum over
-/// <see cref="Slot"/>: PostgreSQL spreads each count over a few rows (by subscriber id) so concurrent subscribes
+/// <see cref="Slot"/> and <see cref="Day"/>. Day (of created_at, days since 1970-01-01 UTC) lets a list find which day its
+/// n-th row falls on and start its OFFSET walk there instead of at the first row. PostgreSQL spreads each count over a few rows (by subscriber id) so concurrent subscribes
 /// do not queue on one row lock; SQLite has one writer at a time and uses slot 0 only.
 /// </summary>
 public sealed class SubscriberCount
@@ -154,17 +155,19 @@ public sealed class SubscriberCount
     public long AccountId { get; set; }
     public string State { get; set; } = "";
     public bool Cancelled { get; set; }
+    public long Day { get; set; }
     public int Slot { get; set; }
     public long Count { get; set; }
 }
 
-/// <summary>Subscriptions per form, sequence or tag and state, kept like <see cref="SubscriberCount"/>.</summary>
+/// <summary>Subscriptions per form, sequence or tag, state and day of created_at, kept like <see cref="SubscriberCount"/>.</summary>
 public sealed class SubscriptionCount
 {
     public long AccountId { get; set; }
     public string SubscribableType { get; set; } = "";
     public long SubscribableId { get; set; }
     public string State { get; set; } = "";
+    public long Day { get; set; }
     public int Slot { get; set; }
     public long Count { get; set; }
 }

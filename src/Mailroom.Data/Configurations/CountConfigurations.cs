@@ -10,7 +10,7 @@ sealed class SubscriberCountConfiguration : IEntityTypeConfiguration<SubscriberC
 {
     public void Configure(EntityTypeBuilder<SubscriberCount> b)
     {
-        b.HasKey(x => new { x.AccountId, x.State, x.Cancelled, x.Slot });
+        b.HasKey(x => new { x.AccountId, x.State, x.Cancelled, x.Day, x.Slot });
         b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         b.Property(x => x.State).HasMaxLength(16);
     }
@@ -20,7 +20,7 @@ sealed class SubscriptionCountConfiguration : IEntityTypeConfiguration<Subscript
 {
     public void Configure(EntityTypeBuilder<SubscriptionCount> b)
     {
-        b.HasKey(x => new { x.AccountId, x.SubscribableType, x.SubscribableId, x.State, x.Slot });
+        b.HasKey(x => new { x.AccountId, x.SubscribableType, x.SubscribableId, x.State, x.Day, x.Slot });
         b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         b.Property(x => x.SubscribableType).HasMaxLength(16);
         b.Property(x => x.State).HasMaxLength(16);

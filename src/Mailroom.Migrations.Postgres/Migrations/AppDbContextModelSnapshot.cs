@@ -790,6 +790,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("cancelled");
 
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint")
+                        .HasColumnName("day");
+
                     b.Property<int>("Slot")
                         .HasColumnType("integer")
                         .HasColumnName("slot");
@@ -798,7 +802,7 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("count");
 
-                    b.HasKey("AccountId", "State", "Cancelled", "Slot")
+                    b.HasKey("AccountId", "State", "Cancelled", "Day", "Slot")
                         .HasName("pk_subscriber_counts");
 
                     b.ToTable("subscriber_counts");
@@ -929,6 +933,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
 
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint")
+                        .HasColumnName("day");
+
                     b.Property<int>("Slot")
                         .HasColumnType("integer")
                         .HasColumnName("slot");
@@ -937,7 +945,7 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("count");
 
-                    b.HasKey("AccountId", "SubscribableType", "SubscribableId", "State", "Slot")
+                    b.HasKey("AccountId", "SubscribableType", "SubscribableId", "State", "Day", "Slot")
                         .HasName("pk_subscription_counts");
 
                     b.ToTable("subscription_counts");

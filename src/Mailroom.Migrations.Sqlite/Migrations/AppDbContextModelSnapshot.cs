@@ -763,6 +763,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("cancelled");
 
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
                     b.Property<int>("Slot")
                         .HasColumnType("INTEGER")
                         .HasColumnName("slot");
@@ -771,7 +775,7 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("count");
 
-                    b.HasKey("AccountId", "State", "Cancelled", "Slot")
+                    b.HasKey("AccountId", "State", "Cancelled", "Day", "Slot")
                         .HasName("pk_subscriber_counts");
 
                     b.ToTable("subscriber_counts");
@@ -900,6 +904,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("state");
 
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
                     b.Property<int>("Slot")
                         .HasColumnType("INTEGER")
                         .HasColumnName("slot");
@@ -908,7 +916,7 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("count");
 
-                    b.HasKey("AccountId", "SubscribableType", "SubscribableId", "State", "Slot")
+                    b.HasKey("AccountId", "SubscribableType", "SubscribableId", "State", "Day", "Slot")
                         .HasName("pk_subscription_counts");
 
                     b.ToTable("subscription_counts");

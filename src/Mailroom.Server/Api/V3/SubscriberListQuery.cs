@@ -94,16 +94,29 @@ sealed partial class SubscriberListQuery
         return q;
     }
 
+    /// <summary>An email or date filter is narrower by nature: such a listing counts its own rows.</summary>
+    bool Narrowed => NormalizedEmail is not null || CreatedFrom is not null || CreatedBefore is not null || CreatedUntil is not null
+        || UpdatedFrom is not null || UpdatedBefore is not null || UpdatedUntil is not null;
+
     /// <summary>
-    /// The number of subscribers <see cref="Filter"/> selects. A listing by state or by cancellation alone is read from
-    /// subscriber_counts (kept by triggers, one row per slot), so no page counts a million index entries; an email or
-    /// date filter is narrower by nature and counts its rows.
+    /// The listing by one state alone, ordered by created_at: subscriber_counts (kept by triggers) holds its total
+    /// per day, which also says on which day a page starts (<see cref="DayPaging"/>).
+    /// </summary>
+    public bool ByStateAlone => !Narrowed && !ByCancelledAt && State is not null;
+
+    /// <summary>Per-day counts of the <see cref="ByStateAlone"/> listing.</summary>
+    public Task<List<DayPaging.DayCount>> DayCountsAsync(AppDbContext db, long accountId, CancellationToken ct) =>
+        db.SubscriberCounts.AsNoTracking().Where(c => c.AccountId == accountId && c.State == State)
+            .GroupBy(c => c.Day).Select(g => new DayPaging.DayCount(g.Key, g.Sum(c => c.Count))).ToListAsync(ct);
+
+    /// <summary>
+    /// The number of subscribers <see cref="Filter"/> selects. Without an email or date filter it is read from
+    /// subscriber_counts (by state, all states, or rows with cancelled_at set for the unsubscribes listing), so no
+    /// page counts a million index entries.
     /// </summary>
     public Task<long> CountAsync(AppDbContext db, IQueryable<Subscriber> filtered, long accountId, CancellationToken ct)
     {
-        if (NormalizedEmail is not null || CreatedFrom is not null || CreatedBefore is not null || CreatedUntil is not null
-            || UpdatedFrom is not null || UpdatedBefore is not null || UpdatedUntil is not null)
-            return filtered.LongCountAsync(ct);
+        if (Narrowed) return filtered.LongCountAsync(ct);
         var counts = db.SubscriberCounts.AsNoTracking().Where(c => c.AccountId == accountId);
         if (State is { } state) counts = counts.Where(c => c.State == state);
         if (ByCancelledAt) counts = counts.Where(c => c.Cancelled);

@@ -33,21 +33,37 @@ static class SubscribersEndpoints
         if (!SubscriberListQuery.TryRead(p, out var query, out var error)) return error!;
         var page = Paging.Page(p);
         var filtered = query.Filter(db.Subscribers.AsNoTracking(), caller.AccountId);
-        var total = await query.CountAsync(db, filtered, caller.AccountId, ct);
-
         var skip = (long)Paging.Skip(page);
+        long total;
         List<long> ids;
-        if (skip >= total) ids = [];
-        else if (skip * 2 <= total)
-            ids = await query.Order(filtered).Skip((int)skip).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
+        if (query.ByStateAlone)
+        {
+            // The day the page starts on comes from the trigger-kept counts: the OFFSET walks one day at most.
+            var start = DayPaging.Locate(await query.DayCountsAsync(db, caller.AccountId, ct), skip, query.Descending);
+            total = start.Total;
+            if (start.PastTheEnd) ids = [];
+            else
+            {
+                if (start.From is { } from) filtered = filtered.Where(s => s.CreatedAt >= from);
+                if (start.Before is { } before) filtered = filtered.Where(s => s.CreatedAt < before);
+                ids = await query.Order(filtered).Skip(start.Offset).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
+            }
+        }
         else
         {
-            // OFFSET walks every skipped index entry, so a page in the far half is read from the other end
-            // and flipped: the last page of a million subscribers costs what the first one does.
-            var take = (int)Math.Min(Paging.PageSize, total - skip);
-            var fromEnd = (int)(total - skip - take);
-            ids = await query.Order(filtered, reverse: true).Skip(fromEnd).Take(take).Select(s => s.Id).ToListAsync(ct);
-            ids.Reverse();
+            total = await query.CountAsync(db, filtered, caller.AccountId, ct);
+            if (skip >= total) ids = [];
+            else if (skip * 2 <= total)
+                ids = await query.Order(filtered).Skip((int)skip).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
+            else
+            {
+                // OFFSET walks every skipped index entry, so a page in the far half is read from the other end
+                // and flipped: the last page costs what the first one does.
+                var take = (int)Math.Min(Paging.PageSize, total - skip);
+                var fromEnd = (int)(total - skip - take);
+                ids = await query.Order(filtered, reverse: true).Skip(fromEnd).Take(take).Select(s => s.Id).ToListAsync(ct);
+                ids.Reverse();
+            }
         }
 
         var views = await SubscriberViews.LoadOrderedAsync(db, caller.AccountId, ids, ct);

@@ -19,27 +19,27 @@ static class SubscriptionLists
             return ApiError.Unprocessable(ApiError.SubscriberStateMessage);
         var page = Paging.Page(p);
 
-        // Every filter and the sort key are in the (account, type, id, state, created_at, id) index, and the
-        // total comes from subscription_counts (kept by triggers), so no page counts the whole list.
+        // Every filter and the sort key are in the (account, type, id, state, created_at, id) index. The total and
+        // the day the page starts on come from subscription_counts (kept by triggers), so no page counts the list
+        // and the OFFSET walk covers at most one day of index entries, never table rows.
+        var days = await db.SubscriptionCounts.AsNoTracking()
+            .Where(c => c.AccountId == accountId && c.SubscribableType == type && c.SubscribableId == id && c.State == state)
+            .GroupBy(c => c.Day).Select(g => new DayPaging.DayCount(g.Key, g.Sum(c => c.Count))).ToListAsync(ct);
+        var start = DayPaging.Locate(days, Paging.Skip(page), descending);
+        var total = start.Total;
+
         var query = db.Subscriptions.AsNoTracking().Where(s =>
             s.AccountId == accountId && s.SubscribableType == type && s.SubscribableId == id && s.State == state);
-        var total = await db.SubscriptionCounts.AsNoTracking()
-            .Where(c => c.AccountId == accountId && c.SubscribableType == type && c.SubscribableId == id && c.State == state)
-            .SumAsync(c => c.Count, ct);
-
-        // Page the ids from the index alone, then read the 50 rows: the OFFSET walk never touches table rows.
-        // A page in the far half is read from the other end and flipped, so the last page costs what the first does.
-        var skip = (long)Paging.Skip(page);
         List<long> ids;
-        if (skip >= total) ids = [];
-        else if (skip * 2 <= total)
-            ids = await Order(query, descending).Skip((int)skip).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
+        if (start.PastTheEnd) ids = [];
         else
         {
-            var take = (int)Math.Min(Paging.PageSize, total - skip);
-            var fromEnd = (int)(total - skip - take);
-            ids = await Order(query, !descending).Skip(fromEnd).Take(take).Select(s => s.Id).ToListAsync(ct);
-            ids.Reverse();
+            if (start.From is { } from) query = query.Where(s => s.CreatedAt >= from);
+            if (start.Before is { } until) query = query.Where(s => s.CreatedAt < until);
+            var ordered = descending
+                ? query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+                : query.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id);
+            ids = await ordered.Skip(start.Offset).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
         }
         var rows = ids.Count == 0 ? [] : await db.Subscriptions.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);
@@ -49,8 +49,4 @@ static class SubscriptionLists
             .Select(s => SubscriptionResponse.From(s, views[s.SubscriberId])).ToList();
         return TypedResults.Ok(new SubscriptionsPageResponse(total, page, Paging.TotalPages(total), items));
     }
-
-    static IQueryable<Subscription> Order(IQueryable<Subscription> query, bool descending) => descending
-        ? query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
-        : query.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id);
 }
