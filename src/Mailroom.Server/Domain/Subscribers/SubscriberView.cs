@@ -11,10 +11,13 @@ public static class SubscriberViews
         IReadOnlyCollection<long> ids, CancellationToken ct)
     {
         if (ids.Count == 0) return [];
-        var rows = await db.Subscribers.AsNoTracking()
-            .Where(s => s.AccountId == accountId && ids.Contains(s.Id))
-            .Select(s => new { s.Id, s.FirstName, s.EmailAddress, s.State, s.CreatedAt })
-            .ToListAsync(ct);
+        // By id alone, the account checked on the rows read: given "account_id = ? AND id IN (...)" and no ANALYZE
+        // statistics, SQLite walks the account's whole index (130 ms for a million subscribers) instead of
+        // looking the ids up by primary key.
+        var rows = (await db.Subscribers.AsNoTracking()
+            .Where(s => ids.Contains(s.Id))
+            .Select(s => new { s.Id, s.AccountId, s.FirstName, s.EmailAddress, s.State, s.CreatedAt })
+            .ToListAsync(ct)).Where(s => s.AccountId == accountId).ToList();
         var fields = await db.CustomFields.AsNoTracking().Where(f => f.AccountId == accountId)
             .OrderBy(f => f.Id).Select(f => new { f.Id, f.Key }).ToListAsync(ct);
         var values = fields.Count == 0 ? [] : await db.SubscriberFieldValues.AsNoTracking()
