@@ -38,16 +38,12 @@ static class SubscribersEndpoints
         List<long> ids;
         if (query.ByStateAlone)
         {
-            // The day the page starts on comes from the trigger-kept counts: the OFFSET walks one day at most.
-            var start = DayPaging.Locate(await query.DayCountsAsync(db, caller.AccountId, ct), skip, query.Descending);
-            total = start.Total;
-            if (start.PastTheEnd) ids = [];
-            else
-            {
-                if (start.From is { } from) filtered = filtered.Where(s => s.CreatedAt >= from);
-                if (start.Before is { } before) filtered = filtered.Where(s => s.CreatedAt < before);
-                ids = await query.Order(filtered).Skip(start.Offset).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
-            }
+            // The day the page starts on comes from the trigger-kept counts: the OFFSET walks half a day at most.
+            (total, ids) = await DayPaging.PageAsync(await query.DayCountsAsync(db, caller.AccountId, ct), skip, query.Descending,
+                (bound, ascending, offset, take) => query.Order(ascending
+                        ? filtered.Where(s => s.CreatedAt >= bound)
+                        : filtered.Where(s => s.CreatedAt < bound), reverse: ascending == query.Descending)
+                    .Skip(offset).Take(take).Select(s => s.Id).ToListAsync(ct));
         }
         else
         {

@@ -21,26 +21,17 @@ static class SubscriptionLists
 
         // Every filter and the sort key are in the (account, type, id, state, created_at, id) index. The total and
         // the day the page starts on come from subscription_counts (kept by triggers), so no page counts the list
-        // and the OFFSET walk covers at most one day of index entries, never table rows.
+        // and the OFFSET walk covers at most half a day of index entries, never table rows.
         var days = await db.SubscriptionCounts.AsNoTracking()
             .Where(c => c.AccountId == accountId && c.SubscribableType == type && c.SubscribableId == id && c.State == state)
             .GroupBy(c => c.Day).Select(g => new DayPaging.DayCount(g.Key, g.Sum(c => c.Count))).ToListAsync(ct);
-        var start = DayPaging.Locate(days, Paging.Skip(page), descending);
-        var total = start.Total;
-
         var query = db.Subscriptions.AsNoTracking().Where(s =>
             s.AccountId == accountId && s.SubscribableType == type && s.SubscribableId == id && s.State == state);
-        List<long> ids;
-        if (start.PastTheEnd) ids = [];
-        else
-        {
-            if (start.From is { } from) query = query.Where(s => s.CreatedAt >= from);
-            if (start.Before is { } until) query = query.Where(s => s.CreatedAt < until);
-            var ordered = descending
-                ? query.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
-                : query.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id);
-            ids = await ordered.Skip(start.Offset).Take(Paging.PageSize).Select(s => s.Id).ToListAsync(ct);
-        }
+        var (total, ids) = await DayPaging.PageAsync(days, Paging.Skip(page), descending, (bound, ascending, skip, take) =>
+            (ascending
+                ? query.Where(s => s.CreatedAt >= bound).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id)
+                : query.Where(s => s.CreatedAt < bound).OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id))
+            .Skip(skip).Take(take).Select(s => s.Id).ToListAsync(ct));
         var rows = ids.Count == 0 ? [] : await db.Subscriptions.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);
         var views = await SubscriberViews.LoadAsync(db, accountId, [.. rows.Select(r => r.SubscriberId).Distinct()], ct);

@@ -7,12 +7,12 @@ namespace Mailroom.Server.Tests.Api.V3;
 
 /// <summary>
 /// The active-subscriber and subscription lists find the day a page starts on from the trigger-kept per-day counts
-/// and walk OFFSET from there. Every page, in both orders, must still be exactly the forward order: ties within a
+/// and walk OFFSET from the nearer end of that day. Every page, in both orders, must still be exactly the forward order: ties within a
 /// time, rows at midnight and in the last tick of a day, other states and other tags in between.
 /// </summary>
 public sealed class ListPagingTests
 {
-    const int Listed = 160;
+    const int Listed = 300;
 
     [Theory, Providers]
     public async Task SubscribersAndTagSubscriptions_EveryPageBothOrders_MatchTheForwardOrder(string provider)
@@ -25,11 +25,13 @@ public sealed class ListPagingTests
         {
             var random = new Random(7);
             var midnight = SubscriptionArrange.Now.Date;
-            for (var i = 0; i < Listed + 9; i++)
+            // 20 listed rows on the first day, 200 on the second, 80 on the third, each at one of eight times three
+            // hours apart (midnight included) or in the day's last tick: pages start near either end of a day and
+            // run past its end, in both orders. Shuffled, so id order is not time order.
+            foreach (var i in Enumerable.Range(0, Listed + 9).OrderBy(_ => random.Next()))
             {
-                // Forty times three hours apart over five days (midnights included), four rows each on average,
-                // in shuffled order so id order is not time order; every tenth row in the last tick of a day.
-                var created = i % 10 == 0 ? midnight.AddDays(random.Next(1, 5)).AddTicks(-1) : midnight.AddHours(3 * random.Next(40));
+                var day = midnight.AddDays(i < 20 ? 0 : i < 220 ? 1 : i < Listed ? 2 : i - Listed);
+                var created = i % 5 == 0 ? day.AddDays(1).AddTicks(-1) : day.AddHours(3 * random.Next(8));
                 var listed = i < Listed;
                 var subscriber = new Subscriber
                 {
@@ -66,19 +68,19 @@ public sealed class ListPagingTests
         Assert.Equal(subscribers.AsEnumerable().Reverse(), await ReadAllPagesAsync(app, $"{subscribersUrl}&sort_order=desc", "subscribers"));
     }
 
-    /// <summary>Pages 1-4 (50, 50, 50, 10 items) and the empty page 5.</summary>
+    /// <summary>Pages 1-6 (50 items each) and the empty page 7.</summary>
     static async Task<List<long>> ReadAllPagesAsync(MailroomApp app, string url, string list)
     {
         var ids = new List<long>();
-        for (var page = 1; page <= 5; page++)
+        for (var page = 1; page <= 7; page++)
         {
             var response = await app.Http.GetAsync($"{url}&page={page}");
             await response.AssertStatusAsync(200);
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
             Assert.Equal(Listed, body[$"total_{list}"]!.GetValue<long>());
-            Assert.Equal(4, body["total_pages"]!.GetValue<int>());
+            Assert.Equal(6, body["total_pages"]!.GetValue<int>());
             var items = body[list]!.AsArray().Select(s => s!["id"]!.GetValue<long>()).ToList();
-            Assert.Equal(page switch { 4 => 10, 5 => 0, _ => 50 }, items.Count);
+            Assert.Equal(page == 7 ? 0 : 50, items.Count);
             ids.AddRange(items);
         }
         return ids;
