@@ -91,7 +91,8 @@ public sealed class BroadcastSender(
         // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
         if (work.Subscriber is not { State: SubscriberStates.Active } subscriber)
             return new SendOutcome(SendOutcomeKind.Skipped, "subscriber is no longer active");
-        var message = composer.ComposeBroadcast(template, subscriber, work.Token);
+        // Disposed when done: MimeMessage has a finalizer, and 100,000 of them queued for it cost the GC dearly.
+        using var message = composer.ComposeBroadcast(template, subscriber, work.Token);
         try
         {
             // Never cancelled: a send the relay may already have accepted would have an unknowable outcome.
