@@ -42,7 +42,10 @@ sealed class BroadcastRun
 
     long BroadcastId => _loaded.Template.BroadcastId;
 
-    /// <summary>Sends until nothing is claimable now. True when the broadcast may be finished or released.</summary>
+    /// <summary>
+    /// Sends until nothing is claimable now. Drained is false when the lease was lost (another process carries
+    /// on, so this one must not finish or release the broadcast).
+    /// </summary>
     public async Task<(int Accepted, bool Drained)> RunAsync(CancellationToken ct)
     {
         var started = _ctx.Time.GetTimestamp();
