@@ -79,131 +79,82 @@ public sealed class BroadcastSender(
     {
         var template = await LoadTemplateAsync(broadcastId, ct);
         if (template is null) return 0;
-        var total = 0;
-        var started = time.GetTimestamp();
-        while (!ct.IsCancellationRequested)
-        {
-            var batch = await SendBatchAsync(template, ct);
-            if (batch is null) break;
-            total += batch.Value;
-            await ThrottleAsync(total, started, ct);
-        }
-        return total;
+        var context = new BroadcastRunContext(Options, smtp.Value.MaxConnections, time,
+            new RecipientReader(scopes, time, Options, _instance), SendOneAsync, CommitAsync);
+        var (accepted, drained) = await new BroadcastRun(context, template, ct).RunAsync(ct);
+        if (drained) await FinishOrReleaseAsync(broadcastId, ct);
+        return accepted;
     }
 
-    /// <returns>Messages accepted in this batch, or null when the broadcast needs no more work now.</returns>
-    async Task<int?> SendBatchAsync(LoadedTemplate loaded, CancellationToken ct)
+    async Task<SendOutcome> SendOneAsync(BroadcastTemplate template, BroadcastRun.Work work)
+    {
+        // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
+        if (work.Subscriber is not { State: SubscriberStates.Active } subscriber)
+            return new SendOutcome(SendOutcomeKind.Skipped, "subscriber is no longer active");
+        // Disposed when done: MimeMessage has a finalizer, and 100,000 of them queued for it cost the GC dearly.
+        using var message = composer.ComposeBroadcast(template, subscriber, work.Token);
+        try
+        {
+            // Never cancelled: a send the relay may already have accepted would have an unknowable outcome.
+            await transport.SendAsync(message, CancellationToken.None);
+            return new SendOutcome(SendOutcomeKind.Sent, null);
+        }
+        catch (MailDeliveryException e)
+        {
+            return new SendOutcome(e.Bounce ? SendOutcomeKind.Bounced : e.Permanent ? SendOutcomeKind.Failed : SendOutcomeKind.Transient, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Commits a group of outcomes in one transaction: the accepted ones (nearly all) in one set-based UPDATE,
+    /// the rest row by row as before, then the broadcast's counters and checkpoint.
+    /// </summary>
+    async Task<int> CommitAsync(LoadedTemplate loaded, List<BroadcastRun.Done> group, RecipientCursor cursor)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var id = loaded.Template.BroadcastId;
         var now = time.UtcNow();
-        if (await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == _instance)
-                .ExecuteUpdateAsync(s => s.SetProperty(b => b.LockedUntil, now + Options.Lease), ct) == 0)
-            return null; // lease lost: someone else carries on
-
-        // First pass: rows past the checkpoint, walking the (broadcast_id, id) index forward so each batch costs
-        // the same at recipient 1,000,000 as at recipient 1. Only when that is done, the due retries.
-        var checkpoint = await db.Broadcasts.Where(b => b.Id == id).Select(b => b.LastRecipientId).FirstAsync(ct);
-        var batch = await db.BroadcastRecipients
-            .Where(r => r.BroadcastId == id && r.Id > checkpoint && r.SentAt == null && r.FailedAt == null && r.NextAttemptAt == null)
-            .OrderBy(r => r.Id).Take(Options.BatchSize).ToListAsync(ct);
-        if (batch.Count == 0)
-            batch = await db.BroadcastRecipients
-                .Where(r => r.BroadcastId == id && r.SentAt == null && r.FailedAt == null && r.NextAttemptAt != null && r.NextAttemptAt <= now)
-                .OrderBy(r => r.Id).Take(Options.BatchSize).ToListAsync(ct);
-        if (batch.Count == 0)
+        var sentIds = group.Where(d => d.Outcome.Kind == SendOutcomeKind.Sent).Select(d => d.RecipientId).ToList();
+        var others = group.Where(d => d.Outcome.Kind != SendOutcomeKind.Sent).ToDictionary(d => d.RecipientId, d => d.Outcome);
+        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        if (sentIds.Count > 0)
+            await db.BroadcastRecipients.Where(r => sentIds.Contains(r.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.SentAt, now).SetProperty(r => r.Attempts, r => r.Attempts + 1), CancellationToken.None);
+        var failed = 0;
+        if (others.Count > 0)
         {
-            await FinishOrReleaseAsync(db, id, ct);
-            return null;
+            var otherIds = others.Keys.ToList();
+            foreach (var r in await db.BroadcastRecipients.Where(r => otherIds.Contains(r.Id)).ToListAsync(CancellationToken.None))
+                failed += Apply(db, loaded.AccountId, r, others[r.Id], now) ? 1 : 0;
+            await db.SaveChangesAsync(CancellationToken.None);
         }
-
-        var views = await SubscriberViews.LoadAsync(db, loaded.AccountId, [.. batch.Select(r => r.SubscriberId)], ct);
-        var outcomes = new Outcome?[batch.Count];
-        var fatal = await SendAllAsync(loaded.Template, batch, views, outcomes, ct);
-
-        var broadcast = await db.Broadcasts.FirstAsync(b => b.Id == id, CancellationToken.None);
-        var accepted = Apply(db, loaded, broadcast, batch, outcomes, time.UtcNow());
-        await db.SaveChangesAsync(CancellationToken.None);
-        if (fatal is not null) throw new BroadcastInterruptedException(id, fatal);
-        return accepted;
+        var checkpoint = cursor.Committed(group.Select(d => d.RecipientId));
+        await db.Broadcasts.Where(b => b.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(b => b.SentCount, b => b.SentCount + sentIds.Count)
+            .SetProperty(b => b.FailedCount, b => b.FailedCount + failed)
+            .SetProperty(b => b.LastRecipientId, b => b.LastRecipientId > checkpoint ? b.LastRecipientId : checkpoint), CancellationToken.None);
+        await tx.CommitAsync(CancellationToken.None);
+        return sentIds.Count;
     }
 
-    /// <summary>
-    /// Sends a batch over up to MaxConnections parallel sessions. A failure that isn't about one message
-    /// stops new sends but lets those in flight finish: cancelling a send the relay may already have
-    /// accepted would make its outcome unknowable, and the restart would send it twice.
-    /// </summary>
-    async Task<Exception?> SendAllAsync(BroadcastTemplate template, List<BroadcastRecipient> batch,
-        Dictionary<long, SubscriberView> views, Outcome?[] outcomes, CancellationToken ct)
+    /// <returns>True when the recipient is now failed for good.</returns>
+    bool Apply(AppDbContext db, long accountId, BroadcastRecipient r, SendOutcome outcome, DateTime now)
     {
-        Exception? fatal = null;
-        using var slots = new SemaphoreSlim(Math.Max(1, smtp.Value.MaxConnections));
-        var running = new List<Task>(batch.Count);
-        for (var i = 0; i < batch.Count && Volatile.Read(ref fatal) is null; i++)
+        r.Attempts++;
+        r.LastError = Truncate(outcome.Error);
+        switch (outcome.Kind)
         {
-            try { await slots.WaitAsync(ct); }
-            catch (OperationCanceledException e) { fatal = e; break; }
-            var index = i;
-            running.Add(Task.Run(async () =>
-            {
-                try { outcomes[index] = await SendOneAsync(template, batch[index], views.GetValueOrDefault(batch[index].SubscriberId), ct); }
-                catch (Exception e) { Interlocked.CompareExchange(ref fatal, e, null); }
-                finally { slots.Release(); }
-            }, CancellationToken.None));
+            case SendOutcomeKind.Transient when r.Attempts < Options.MaxAttempts:
+                r.NextAttemptAt = now + Options.RetryDelay * Math.Pow(2, r.Attempts - 1);
+                return false;
+            case SendOutcomeKind.Bounced:
+                r.Bounced = true;
+                MarkBounced(db, accountId, r.SubscriberId, now);
+                break;
         }
-        await Task.WhenAll(running);
-        return fatal;
-    }
-
-    async Task<Outcome> SendOneAsync(BroadcastTemplate template, BroadcastRecipient recipient, SubscriberView? subscriber, CancellationToken ct)
-    {
-        // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
-        if (subscriber is null || subscriber.State != SubscriberStates.Active)
-            return new Outcome(OutcomeKind.Skipped, "subscriber is no longer active");
-        var message = composer.ComposeBroadcast(template, subscriber, recipient.Token);
-        try
-        {
-            await transport.SendAsync(message, ct);
-            return new Outcome(OutcomeKind.Sent, null);
-        }
-        catch (MailDeliveryException e)
-        {
-            return new Outcome(e.Bounce ? OutcomeKind.Bounced : e.Permanent ? OutcomeKind.Failed : OutcomeKind.Transient, e.Message);
-        }
-    }
-
-    int Apply(AppDbContext db, LoadedTemplate loaded, Broadcast broadcast, List<BroadcastRecipient> batch, Outcome?[] outcomes, DateTime now)
-    {
-        int sent = 0, failed = 0;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var r = batch[i];
-            switch (outcomes[i])
-            {
-                case null: break; // never attempted: stays pending
-                case { Kind: OutcomeKind.Sent }:
-                    r.SentAt = now; r.Attempts++; sent++; break;
-                case { Kind: OutcomeKind.Transient } o:
-                    r.Attempts++; r.LastError = Truncate(o.Error);
-                    if (r.Attempts >= Options.MaxAttempts) { r.FailedAt = now; failed++; }
-                    else r.NextAttemptAt = now + Options.RetryDelay * Math.Pow(2, r.Attempts - 1);
-                    break;
-                case { Kind: OutcomeKind.Bounced } o:
-                    r.Attempts++; r.FailedAt = now; r.Bounced = true; r.LastError = Truncate(o.Error); failed++;
-                    MarkBounced(db, loaded.AccountId, r.SubscriberId, now);
-                    break;
-                case { } o:
-                    r.Attempts++; r.FailedAt = now; r.LastError = Truncate(o.Error); failed++; break;
-            }
-        }
-        var last = batch.Max(r => r.Id);
-        broadcast.SentCount += sent;
-        broadcast.FailedCount += failed;
-        // The checkpoint never passes a row that wasn't tried (a batch cut short by a failure), or it would be skipped.
-        var untried = batch.Where((r, i) => outcomes[i] is null).Select(r => r.Id).DefaultIfEmpty(long.MaxValue).Min();
-        broadcast.LastRecipientId = Math.Max(broadcast.LastRecipientId, untried == long.MaxValue ? last : untried - 1);
-        return sent;
+        r.FailedAt = now;
+        return true;
     }
 
     void MarkBounced(AppDbContext db, long accountId, long subscriberId, DateTime now)
@@ -215,8 +166,10 @@ public sealed class BroadcastSender(
         db.Raise(time, accountId, OutboxEvents.SubscriberBounce, subscriber: subscriber);
     }
 
-    async Task FinishOrReleaseAsync(AppDbContext db, long id, CancellationToken ct)
+    async Task FinishOrReleaseAsync(long id, CancellationToken ct)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var pending = await db.BroadcastRecipients.AnyAsync(r => r.BroadcastId == id && r.SentAt == null && r.FailedAt == null, ct);
         var now = time.UtcNow();
         if (pending)
@@ -238,18 +191,7 @@ public sealed class BroadcastSender(
         return await BroadcastTemplates.LoadAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), id, ct);
     }
 
-    async Task ThrottleAsync(int sent, long startedTimestamp, CancellationToken ct)
-    {
-        if (Options.MessagesPerSecond <= 0) return;
-        var due = TimeSpan.FromSeconds((double)sent / Options.MessagesPerSecond);
-        var elapsed = time.GetElapsedTime(startedTimestamp);
-        if (due > elapsed) await Task.Delay(due - elapsed, time, ct);
-    }
-
     static string? Truncate(string? s) => s is { Length: > 500 } ? s[..500] : s;
-
-    enum OutcomeKind { Sent, Transient, Failed, Bounced, Skipped }
-    sealed record Outcome(OutcomeKind Kind, string? Error);
 }
 
 /// <summary>A batch stopped for a reason beyond one message; everything accepted before it was committed.</summary>

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Mailroom.Server.Delivery;
@@ -18,10 +20,44 @@ public static partial class HtmlText
         });
         text = BlockEnd().Replace(text, "\n");
         text = Tags().Replace(text, "");
-        text = WebUtility.HtmlDecode(text);
-        text = SpaceRun().Replace(text, " ");
-        text = string.Join('\n', text.Split('\n').Select(l => l.Trim()));
-        return BlankLines().Replace(text, "\n\n").Trim() + "\n";
+        return Tidy(WebUtility.HtmlDecode(text));
+    }
+
+    /// <summary>
+    /// Collapses runs of spaces within lines, trims every line, keeps at most one blank line between
+    /// paragraphs and none at either end; one pass instead of three regexes and a split (it runs per message).
+    /// </summary>
+    static string Tidy(string text)
+    {
+        var result = new StringBuilder(text.Length + 1);
+        var buffer = ArrayPool<char>.Shared.Rent(Math.Max(1, text.Length));
+        try
+        {
+            var separators = -1; // '\n's since the last non-empty line; the first line has none before it
+            foreach (var range in text.AsSpan().Split('\n'))
+            {
+                separators++;
+                var length = 0;
+                var inRun = false;
+                foreach (var c in text.AsSpan(range))
+                {
+                    var space = c is ' ' or '\t' or '\r' or '\f' or '\v';
+                    if (space && inRun) continue;
+                    buffer[length++] = space ? ' ' : c;
+                    inRun = space;
+                }
+                var line = buffer.AsSpan(0, length).Trim();
+                if (line.IsEmpty) continue;
+                if (result.Length > 0) result.Append('\n', Math.Min(separators, 2));
+                result.Append(line);
+                separators = 0;
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+        return result.Append('\n').ToString();
     }
 
     /// <summary>The http(s) link targets of a message in document order; click tokens index into this list.</summary>
@@ -50,8 +86,4 @@ public static partial class HtmlText
     private static partial Regex BlockEnd();
     [GeneratedRegex("<[^>]+>")]
     private static partial Regex Tags();
-    [GeneratedRegex(@"[ \t\r\f\v]+")]
-    private static partial Regex SpaceRun();
-    [GeneratedRegex(@"\n{3,}")]
-    private static partial Regex BlankLines();
 }

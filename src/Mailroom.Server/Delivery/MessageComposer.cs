@@ -1,6 +1,9 @@
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Subscribers;
+using System.Globalization;
 using MimeKit;
+using MimeKit.Text;
+using MimeKit.Utils;
 
 namespace Mailroom.Server.Delivery;
 
@@ -11,7 +14,7 @@ public sealed record BroadcastTemplate(long BroadcastId, string FromName, string
 /// Builds outgoing messages: Liquid personalisation, the layout, tracked links, the open pixel, the
 /// unsubscribe link and RFC 8058 one-click headers, and a plain-text part derived from the HTML.
 /// </summary>
-public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicUrl)
+public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicUrl, TimeProvider time)
 {
     public string UnsubscribeUrl(string token) => $"{publicUrl.Value}/u/{token}";
 
@@ -19,12 +22,14 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
     /// The personalised HTML before tracking. Click tokens index into its links, so the click endpoint
     /// calls this again to find where link n of a message points; it must stay deterministic.
     /// </summary>
-    public string RenderHtml(BroadcastTemplate template, SubscriberView subscriber, string token)
+    public string RenderHtml(BroadcastTemplate template, SubscriberView subscriber, string token) =>
+        RenderHtml(template, subscriber, UnsubscribeUrl(token), renderer.Model(subscriber));
+
+    string RenderHtml(BroadcastTemplate template, SubscriberView subscriber, string unsubscribeUrl, object model)
     {
-        var unsubscribeUrl = UnsubscribeUrl(token);
         var extra = new Dictionary<string, string> { ["unsubscribe_url"] = unsubscribeUrl };
-        var content = renderer.Render(template.Content, subscriber, extra, html: true);
-        var html = renderer.ApplyLayout(template.LayoutHtml, content, subscriber, extra);
+        var content = renderer.Render(template.Content, model, extra, html: true);
+        var html = renderer.ApplyLayout(template.LayoutHtml, content, model, extra);
         if (!html.Contains(unsubscribeUrl, StringComparison.Ordinal))
             html = InsertBeforeBodyEnd(html, $"<p style=\"font-size:12px;color:#666\"><a href=\"{unsubscribeUrl}\">Unsubscribe</a></p>");
         return html;
@@ -32,21 +37,21 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
 
     public MimeMessage ComposeBroadcast(BroadcastTemplate template, SubscriberView subscriber, string token)
     {
-        var unsubscribeUrl = UnsubscribeUrl(token);
-        var html = RenderHtml(template, subscriber, token);
-        html = HtmlText.RewriteLinks(html, (i, url) => url == unsubscribeUrl ? null : $"{publicUrl.Value}/c/{token}-{i}");
+        // PublicUrl.Value is worked out on every read; one read per message is enough.
+        var baseUrl = publicUrl.Value;
+        var unsubscribeUrl = $"{baseUrl}/u/{token}";
+        var clickPrefix = $"{baseUrl}/c/{token}-";
+        var model = renderer.Model(subscriber);
+        var html = RenderHtml(template, subscriber, unsubscribeUrl, model);
+        html = HtmlText.RewriteLinks(html, (i, url) => url == unsubscribeUrl ? null : clickPrefix + i.ToString(CultureInfo.InvariantCulture));
         var text = HtmlText.ToText(html);
-        html = InsertBeforeBodyEnd(html, $"<img src=\"{publicUrl.Value}/o/{token}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">");
+        html = InsertBeforeBodyEnd(html, $"<img src=\"{baseUrl}/o/{token}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">");
 
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress(template.FromName, template.FromAddress));
-        message.To.Add(new MailboxAddress(subscriber.FirstName ?? "", subscriber.EmailAddress));
-        message.Subject = renderer.Render(template.Subject, subscriber, null, html: false);
+        var message = NewMessage(baseUrl, template.FromName, template.FromAddress, subscriber,
+            renderer.Render(template.Subject, model, null, html: false), html, text);
         message.Headers.Add("List-Unsubscribe", $"<{unsubscribeUrl}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(MessageIdDomain);
-        message.Headers.Add("X-Mailroom-Broadcast", template.BroadcastId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        message.Body = new BodyBuilder { HtmlBody = html, TextBody = text }.ToMessageBody();
+        message.Headers.Add("X-Mailroom-Broadcast", template.BroadcastId.ToString(CultureInfo.InvariantCulture));
         return message;
     }
 
@@ -61,20 +66,47 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
               "<p><a href=\"{{ confirmation_url }}\">Confirm my subscription</a></p>" +
               "<p>If you didn't ask for this, ignore this email and you won't hear from us.</p>"
             : form.ConfirmationContent;
-        var content = renderer.Render(body, subscriber, extra, html: true);
-        var html = renderer.ApplyLayout(null, content, subscriber, extra);
+        var model = renderer.Model(subscriber);
+        var content = renderer.Render(body, model, extra, html: true);
+        var html = renderer.ApplyLayout(null, content, model, extra);
+        return NewMessage(publicUrl.Value, fromName, fromAddress, subscriber, renderer.Render(subject, model, extra, html: false), html, HtmlText.ToText(html));
+    }
 
-        var message = new MimeMessage();
+    /// <summary>
+    /// A multipart/alternative message. Date and Message-Id are passed to the constructor: MimeMessage()
+    /// would otherwise make up a Message-Id from the machine's host name first (a system call per message),
+    /// only for us to replace it.
+    /// </summary>
+    MimeMessage NewMessage(string baseUrl, string fromName, string fromAddress, SubscriberView subscriber, string subject, string html, string text)
+    {
+        var body = new Multipart("alternative")
+        {
+            new TextPart(TextFormat.Plain) { Text = text },
+            new TextPart(TextFormat.Html) { Text = html },
+        };
+        var message = new MimeMessage(
+            new Header(HeaderId.Date, DateUtils.FormatDate(time.GetLocalNow())),
+            new Header(HeaderId.MessageId, $"<{MimeUtils.GenerateMessageId(MessageIdDomain(baseUrl))}>"),
+            body);
         message.From.Add(new MailboxAddress(fromName, fromAddress));
         message.To.Add(new MailboxAddress(subscriber.FirstName ?? "", subscriber.EmailAddress));
-        message.Subject = renderer.Render(subject, subscriber, extra, html: false);
-        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId(MessageIdDomain);
-        message.Body = new BodyBuilder { HtmlBody = html, TextBody = HtmlText.ToText(html) }.ToMessageBody();
+        message.Subject = subject;
         return message;
     }
 
     // Message-Ids name our own host rather than the machine's (which is often a container id or "localhost").
-    string MessageIdDomain => Uri.TryCreate(publicUrl.Value, UriKind.Absolute, out var uri) ? uri.Host : "mailroom.local";
+    string MessageIdDomain(string baseUrl)
+    {
+        var cached = _messageIdDomain;
+        if (cached.BaseUrl == baseUrl) return cached.Domain;
+        var domain = Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) ? uri.Host : "mailroom.local";
+        _messageIdDomain = new HostOf(baseUrl, domain);
+        return domain;
+    }
+
+    // A reference swapped whole, so concurrent senders never see a base URL paired with another's host.
+    HostOf _messageIdDomain = new("", "");
+    sealed record HostOf(string BaseUrl, string Domain);
 
     static string InsertBeforeBodyEnd(string html, string fragment)
     {

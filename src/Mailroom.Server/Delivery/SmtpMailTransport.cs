@@ -64,6 +64,9 @@ public sealed class SmtpMailTransport(SmtpOptions options, ILogger<SmtpMailTrans
             await client.ConnectAsync(socket, options.Host!, options.Port, security, ct);
             if (!string.IsNullOrEmpty(options.Username))
                 await client.AuthenticateAsync(options.Username, options.Password ?? "", ct);
+            // With SIZE advertised, MailKit serialises every message once more just to declare its size in MAIL FROM.
+            // Our messages are a few KB; a relay that finds one too big still refuses it (5xx after DATA).
+            client.Capabilities &= ~SmtpCapabilities.Size;
             return client;
         }
         catch

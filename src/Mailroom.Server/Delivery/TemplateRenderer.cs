@@ -36,21 +36,27 @@ public sealed class TemplateRenderer
         Parser.TryParse(s, out var t, out var error) ? t : throw new InvalidOperationException($"Template does not parse: {error}"));
 
     /// <summary>Renders with subscriber variables; HTML output encodes values so a first name can't inject markup.</summary>
-    public string Render(string? source, SubscriberView subscriber, IReadOnlyDictionary<string, string>? extra, bool html)
+    public string Render(string? source, SubscriberView subscriber, IReadOnlyDictionary<string, string>? extra, bool html) =>
+        Render(source, Model(subscriber), extra, html);
+
+    /// <summary>The <c>subscriber</c> variable, built once per message and shared by its subject, content and layout.</summary>
+    public object Model(SubscriberView subscriber) => FluidValue.Create(SubscriberModel(subscriber), Options);
+
+    public string Render(string? source, object model, IReadOnlyDictionary<string, string>? extra, bool html)
     {
         if (string.IsNullOrEmpty(source)) return "";
         var context = new TemplateContext(Options);
-        context.SetValue("subscriber", SubscriberModel(subscriber));
-        foreach (var (k, v) in extra ?? new Dictionary<string, string>())
-            context.SetValue(k, new StringValue(v, encode: false));
+        context.SetValue("subscriber", model);
+        if (extra is not null)
+            foreach (var (k, v) in extra) context.SetValue(k, new StringValue(v, encode: false));
         return Template(source).Render(context, html ? HtmlEncoder.Default : NullEncoder.Default);
     }
 
     /// <summary>Wraps rendered content in a layout; <c>{{ content }}</c> is inserted as-is (it is already HTML).</summary>
-    public string ApplyLayout(string? layoutHtml, string contentHtml, SubscriberView subscriber, IReadOnlyDictionary<string, string> extra)
+    public string ApplyLayout(string? layoutHtml, string contentHtml, object model, IReadOnlyDictionary<string, string> extra)
     {
         var context = new TemplateContext(Options);
-        context.SetValue("subscriber", SubscriberModel(subscriber));
+        context.SetValue("subscriber", model);
         foreach (var (k, v) in extra) context.SetValue(k, new StringValue(v, encode: false));
         context.SetValue("content", new StringValue(contentHtml, encode: false));
         return Template(layoutHtml ?? TextOnlyHtml).Render(context, HtmlEncoder.Default);

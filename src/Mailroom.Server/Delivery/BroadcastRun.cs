@@ -1,0 +1,211 @@
+using System.Threading.Channels;
+using Mailroom.Server.Domain.Subscribers;
+
+namespace Mailroom.Server.Delivery;
+
+/// <summary>
+/// One claimed broadcast being sent, as a pipeline rather than batch by batch: a reader claims and loads
+/// recipients ahead, one loop per SMTP connection composes and sends, and a committer writes the outcomes in
+/// groups as the relay accepts them. Nothing waits for the slowest message of a batch.
+///
+/// Crash window: a message counts as sent once its outcome is committed. Accepted but not yet committed
+/// are at most the group being committed plus the outcome queue (each <see cref="DeliveryOptions.BatchSize"/>)
+/// plus one message in flight per connection; only those can be sent twice after a crash. Nothing is skipped:
+/// the checkpoint never passes a recipient whose outcome isn't committed (<see cref="RecipientCursor"/>).
+/// </summary>
+sealed class BroadcastRun
+{
+    /// <summary>How long the committer waits to fill a group; bounds how stale the database is at low rates.</summary>
+    static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
+
+    readonly BroadcastRunContext _ctx;
+    readonly LoadedTemplate _loaded;
+    readonly Channel<Work> _work;
+    readonly Channel<Done> _done;
+    readonly RecipientCursor _cursor = new();
+    readonly CancellationTokenSource _stop;
+    readonly CancellationTokenSource _committerGone = new();
+    Exception? _fatal;
+    int _accepted;
+    int _started;
+    bool _leaseLost;
+
+    public BroadcastRun(BroadcastRunContext ctx, LoadedTemplate loaded, CancellationToken ct)
+    {
+        _ctx = ctx;
+        _loaded = loaded;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var batch = ctx.Options.BatchSize;
+        _work = Channel.CreateBounded<Work>(new BoundedChannelOptions(batch * 2) { SingleWriter = true });
+        _done = Channel.CreateBounded<Done>(new BoundedChannelOptions(batch) { SingleReader = true });
+    }
+
+    long BroadcastId => _loaded.Template.BroadcastId;
+
+    /// <summary>
+    /// Sends until nothing is claimable now. Drained is false when the lease was lost (another process carries
+    /// on, so this one must not finish or release the broadcast).
+    /// </summary>
+    public async Task<(int Accepted, bool Drained)> RunAsync(CancellationToken ct)
+    {
+        var started = _ctx.Time.GetTimestamp();
+        var reader = Task.Run(ReadAsync, CancellationToken.None);
+        var senders = Enumerable.Range(0, Math.Max(1, _ctx.Connections))
+            .Select(_ => Task.Run(() => SendLoopAsync(started), CancellationToken.None)).ToArray();
+        var committer = Task.Run(CommitLoopAsync, CancellationToken.None);
+
+        // Each loop records its own failure in _fatal (Stop), so awaiting them only waits for them to end.
+        await reader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(senders).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _done.Writer.TryComplete();
+        await committer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+        _committerGone.Dispose();
+
+        if (_fatal is not null)
+        {
+            if (_fatal is OperationCanceledException && ct.IsCancellationRequested) ct.ThrowIfCancellationRequested();
+            throw new BroadcastInterruptedException(BroadcastId, _fatal);
+        }
+        ct.ThrowIfCancellationRequested();
+        return (_accepted, !_leaseLost);
+    }
+
+    bool Stop(Exception e)
+    {
+        Interlocked.CompareExchange(ref _fatal, e, null);
+        _stop.Cancel();
+        return false;
+    }
+
+    /// <summary>
+    /// Claims recipients ahead of the senders: first the rows past the checkpoint, walking the (broadcast_id, id)
+    /// index forward so each read costs the same at recipient 1,000,000 as at recipient 1; then the due retries.
+    /// </summary>
+    async Task ReadAsync()
+    {
+        try
+        {
+            var stop = _stop.Token;
+            var pass = await _ctx.Reader.StartAsync(BroadcastId, stop);
+            while (!stop.IsCancellationRequested)
+            {
+                var batch = await _ctx.Reader.NextAsync(pass, _loaded.AccountId, _ctx.Options.BatchSize, stop);
+                if (batch is null) { _leaseLost = true; break; }
+                if (batch.Count == 0) break;
+                foreach (var item in batch)
+                {
+                    _cursor.Dispatched(item.RecipientId);
+                    await _work.Writer.WriteAsync(item, stop);
+                }
+            }
+        }
+        catch (Exception e) when (Stop(e)) { throw; }
+        finally { _work.Writer.TryComplete(); }
+    }
+
+    async Task SendLoopAsync(long startedTimestamp)
+    {
+        try
+        {
+            var stop = _stop.Token;
+            while (await _work.Reader.WaitToReadAsync(stop))
+            {
+                if (!_work.Reader.TryRead(out var item)) continue;
+                await ThrottleAsync(startedTimestamp, stop);
+                var outcome = await _ctx.SendOne(_loaded.Template, item);
+                // A message the relay accepted must reach the committer; only a dead committer stops this write.
+                await _done.Writer.WriteAsync(new Done(item.RecipientId, outcome), _committerGone.Token);
+                if (stop.IsCancellationRequested) break;
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested || _committerGone.IsCancellationRequested) { }
+        catch (Exception e) when (Stop(e)) { throw; }
+    }
+
+    async Task CommitLoopAsync()
+    {
+        var group = new List<Done>(_ctx.Options.BatchSize);
+        try
+        {
+            while (await _done.Reader.WaitToReadAsync(CancellationToken.None))
+            {
+                await FillAsync(group);
+                if (group.Count == 0) continue;
+                _accepted += await _ctx.Commit(_loaded, group, _cursor);
+                group.Clear();
+            }
+        }
+        catch (Exception e) when (Stop(e)) { throw; }
+        finally { _committerGone.Cancel(); }
+    }
+
+    /// <summary>Takes outcomes until a group is full or <see cref="Linger"/> has passed since the first.</summary>
+    async Task FillAsync(List<Done> group)
+    {
+        var max = _ctx.Options.BatchSize;
+        using var linger = new CancellationTokenSource(Linger);
+        while (group.Count < max)
+        {
+            while (group.Count < max && _done.Reader.TryRead(out var d)) group.Add(d);
+            if (group.Count >= max) return;
+            try
+            {
+                if (!await _done.Reader.WaitToReadAsync(linger.Token)) return;
+            }
+            catch (OperationCanceledException) when (linger.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    async Task ThrottleAsync(long startedTimestamp, CancellationToken ct)
+    {
+        var rate = _ctx.Options.MessagesPerSecond;
+        if (rate <= 0) return;
+        var due = TimeSpan.FromSeconds((double)Interlocked.Increment(ref _started) / rate);
+        var elapsed = _ctx.Time.GetElapsedTime(startedTimestamp);
+        if (due > elapsed) await Task.Delay(due - elapsed, _ctx.Time, ct);
+    }
+
+    public sealed record Work(long RecipientId, long SubscriberId, string Token, SubscriberView? Subscriber);
+    public sealed record Done(long RecipientId, SendOutcome Outcome);
+}
+
+/// <summary>What a run needs from its sender: the reader, one send, one commit.</summary>
+sealed record BroadcastRunContext(
+    DeliveryOptions Options, int Connections, TimeProvider Time, RecipientReader Reader,
+    Func<BroadcastTemplate, BroadcastRun.Work, Task<SendOutcome>> SendOne,
+    Func<LoadedTemplate, List<BroadcastRun.Done>, RecipientCursor, Task<int>> Commit);
+
+public enum SendOutcomeKind { Sent, Transient, Failed, Bounced, Skipped }
+public sealed record SendOutcome(SendOutcomeKind Kind, string? Error);
+
+/// <summary>
+/// Which recipients are out with the senders and not yet committed. The checkpoint may advance only to just
+/// below the oldest of them, so a restart never skips one that was read but never sent.
+/// </summary>
+sealed class RecipientCursor
+{
+    readonly SortedSet<long> _outstanding = [];
+    long _highest;
+
+    public void Dispatched(long id)
+    {
+        lock (_outstanding) { _outstanding.Add(id); _highest = Math.Max(_highest, id); }
+    }
+
+    /// <summary>
+    /// Marks these committed and returns the checkpoint that is safe once they are. Called inside the commit;
+    /// if that commit fails the committer stops for good, so no later checkpoint can rely on it.
+    /// </summary>
+    public long Committed(IEnumerable<long> ids)
+    {
+        lock (_outstanding)
+        {
+            foreach (var id in ids) _outstanding.Remove(id);
+            return _outstanding.Count > 0 ? _outstanding.Min - 1 : _highest;
+        }
+    }
+}
