@@ -132,12 +132,26 @@ public sealed partial class WebhookDispatcher(
         if (free <= 0) return [];
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // One connection for the claim's statements: each open costs EF Core's SQLite provider more than a small query.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await ClaimAsync(db, free, pass, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    async Task<List<Claimed>> ClaimAsync(AppDbContext db, int free, Pass pass, CancellationToken ct)
+    {
         var now = time.UtcNow();
         var busy = pass.Busy();
         var candidates = await db.WebhookDeliveries.AsNoTracking()
             .Where(d => d.Status == WebhookDeliveryStatuses.Pending && d.NextAttemptAt <= now
                         && (d.LockedUntil == null || d.LockedUntil < now) && !busy.Contains(d.TargetUrl))
-            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(Math.Min(free * 2, 2_000))
+            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(free)
             .Select(d => new { d.Id, d.TargetUrl }).ToListAsync(ct);
         var chosen = new List<long>();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
