@@ -52,23 +52,31 @@ public sealed partial class WebhookDispatcher(
         var work = 0;
         var moreEvents = true;
         var dryAt = (long?)null;
+        // Fan-out runs beside the sending loop: building and inserting a batch of deliveries takes long enough that
+        // the slots would sit idle meanwhile. -1: no fan-out finished this round.
+        Task<int>? fanning = null;
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                // Claiming costs three statements, so it waits until half the pass's room is free, and after a claim
-                // that found less than it could take, until a busy target drains to half or PollInterval passes.
-                // An idle pass always looks, and ends only when a look finds nothing.
-                var claimDue = pass.Held == 0 || (pass.Held <= pass.TotalCap / 2
-                               && (dryAt is null || pass.Reopened || time.GetElapsedTime(dryAt.Value) >= delivery.Value.PollInterval));
-                var (fanned, claimed) = (0, 0);
-                if (moreEvents || claimDue)
+                var fanned = -1;
+                if (fanning is { IsCompleted: true })
                 {
-                    fanned = await FanOutAsync(ct);
+                    fanned = await fanning;
+                    fanning = null;
                     work += fanned;
                     moreEvents = fanned > 0;
+                    if (fanned > 0) dryAt = null;
                 }
-                if (claimDue || fanned > 0)
+                // Claiming costs three statements, so it waits until half the pass's room is free, and after a claim
+                // that found less than it could take, until a busy target drains to half, new deliveries were fanned
+                // out or PollInterval passes. An idle pass always looks, and ends only when a look finds nothing.
+                var claimDue = pass.Held == 0 || (pass.Held <= pass.TotalCap / 2
+                               && (dryAt is null || pass.Reopened || time.GetElapsedTime(dryAt.Value) >= delivery.Value.PollInterval));
+                if (fanning is null && fanned != 0 && (moreEvents || claimDue))
+                    fanning = Task.Run(() => FanOutAsync(ct), ct);
+                var claimed = 0;
+                if (claimDue)
                 {
                     var room = pass.Room;
                     var got = await ClaimAsync(room, pass, ct);
@@ -81,10 +89,15 @@ public sealed partial class WebhookDispatcher(
                 if (pass.InFlight.Count == 0)
                 {
                     work += await RecordAsync(pass.Done, ct);
+                    if (fanning is not null)
+                    {
+                        await fanning.WaitAsync(ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                        continue;
+                    }
                     if (fanned == 0 && claimed == 0) break;
                     continue;
                 }
-                var answered = await WaitForAnyAsync(pass.InFlight.Keys, ct);
+                var answered = await WaitForAnyAsync(fanning is null ? pass.InFlight.Keys : pass.InFlight.Keys.Append<Task>(fanning), ct);
                 pass.Harvest(all: false);
                 pass.Start(c => SendAsync(c, ct));
                 // Outcomes are written a batch at a time while queued work keeps the slots busy; at once when nothing
@@ -97,8 +110,13 @@ public sealed partial class WebhookDispatcher(
         {
             // Stopping (or a database error) lets the requests in flight end, cancelled or answered, and records them:
             // an answered request left unrecorded would be sent again after its lease. Claimed work never started is
-            // handed back untouched.
+            // handed back untouched. A fan-out cut short rolls back and is done again by the next pass.
             if (pass.InFlight.Count > 0) await Task.WhenAll(pass.InFlight.Keys).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (fanning is not null)
+            {
+                await fanning.ContinueWith(_ => { }, TaskScheduler.Default);
+                if (fanning.IsCompletedSuccessfully) work += fanning.Result;
+            }
             pass.Harvest(all: true);
             pass.ReleaseQueued();
             work += await RecordAsync(pass.Done, CancellationToken.None);
@@ -110,7 +128,7 @@ public sealed partial class WebhookDispatcher(
     /// Waits for a request to finish, or for PollInterval so new work is picked up while slow receivers hang.
     /// False when nothing finished in that time.
     /// </summary>
-    async Task<bool> WaitForAnyAsync(IEnumerable<Task<Outcome>> tasks, CancellationToken ct)
+    async Task<bool> WaitForAnyAsync(IEnumerable<Task> tasks, CancellationToken ct)
     {
         try
         {
