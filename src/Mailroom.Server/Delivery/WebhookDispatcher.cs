@@ -10,8 +10,9 @@ namespace Mailroom.Server.Delivery;
 /// webhook_deliveries rows (one per matching rule), stage 2 POSTs due deliveries and records each outcome, retrying
 /// with exponential backoff and jitter until MaxAge. Both stages claim rows with a lease (locked_until + locked_by),
 /// so processes sharing a database never fan out or send the same row at once.
-/// Many requests are in flight together (MaxConcurrency, and at most MaxConcurrencyPerTarget to one target URL), and
-/// new work is claimed whenever a slot frees up, so a slow or dead receiver holds only its own slots.
+/// Many requests are in flight together (MaxConcurrency, and at most MaxConcurrencyPerTarget to one target URL). A pass
+/// claims a few slots' worth ahead per target and writes outcomes a batch at a time, so the database sees a few
+/// statements per few dozen deliveries; a slow or dead receiver still holds only its own slots and its own queue.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory httpClients, WebhookPayloads payloadBuilder, TimeProvider time,
