@@ -43,6 +43,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
+    public long Count
+    {
+        get { lock (_clock) return _count; }
+    }
+
     public void Reset()
     {
         lock (_clock) { _count = 0; _firstAt = double.NaN; _lastAt = 0; }

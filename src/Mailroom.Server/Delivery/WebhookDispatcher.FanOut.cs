@@ -58,8 +58,7 @@ public sealed partial class WebhookDispatcher
             await tx.RollbackAsync(ct);
             return 0;
         }
-        db.WebhookDeliveries.AddRange(deliveries);
-        await db.SaveChangesAsync(ct);
+        await WebhookDeliveryInsert.InsertAsync(db, deliveries, ct);
         await tx.CommitAsync(ct);
         return events.Count;
     }

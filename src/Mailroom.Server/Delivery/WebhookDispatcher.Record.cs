@@ -6,7 +6,8 @@ public sealed partial class WebhookDispatcher
 {
     /// <summary>
     /// Writes the outcomes of finished requests in one transaction, only to rows this process still holds and that
-    /// are still pending (a rule deleted meanwhile has cancelled them). Returns the attempts recorded.
+    /// are still pending (a rule deleted meanwhile has cancelled them), and empties <paramref name="done"/> once they
+    /// are committed. Returns the attempts recorded.
     /// </summary>
     async Task<int> RecordAsync(List<(Claimed Claimed, Outcome Outcome)> done, CancellationToken ct)
     {
@@ -51,7 +52,9 @@ public sealed partial class WebhookDispatcher
         }
 
         await tx.CommitAsync(ct);
-        return done.Count - released.Count;
+        var attempted = done.Count - released.Count;
+        done.Clear();
+        return attempted;
     }
 
     IQueryable<WebhookDelivery> Held(AppDbContext db, List<long> ids) =>

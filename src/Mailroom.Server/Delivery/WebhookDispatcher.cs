@@ -10,8 +10,9 @@ namespace Mailroom.Server.Delivery;
 /// webhook_deliveries rows (one per matching rule), stage 2 POSTs due deliveries and records each outcome, retrying
 /// with exponential backoff and jitter until MaxAge. Both stages claim rows with a lease (locked_until + locked_by),
 /// so processes sharing a database never fan out or send the same row at once.
-/// Many requests are in flight together (MaxConcurrency, and at most MaxConcurrencyPerTarget to one target URL), and
-/// new work is claimed whenever a slot frees up, so a slow or dead receiver holds only its own slots.
+/// Many requests are in flight together (MaxConcurrency, and at most MaxConcurrencyPerTarget to one target URL). A pass
+/// claims a few slots' worth ahead per target and writes outcomes a batch at a time, so the database sees a few
+/// statements per few dozen deliveries; a slow or dead receiver still holds only its own slots and its own queue.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory httpClients, WebhookPayloads payloadBuilder, TimeProvider time,
@@ -48,91 +49,137 @@ public sealed partial class WebhookDispatcher(
 
     async Task<int> PassAsync(CancellationToken ct)
     {
-        var inflight = new Dictionary<Task<Outcome>, Claimed>();
-        var perTarget = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pass = new Pass(Options);
         var work = 0;
+        var moreEvents = true;
+        var dryAt = (long?)null;
+        // Fan-out runs beside the sending loop: building and inserting a batch of deliveries takes long enough that
+        // the slots would sit idle meanwhile. -1: no fan-out finished this round.
+        Task<int>? fanning = null;
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                var fanned = await FanOutAsync(ct);
-                work += fanned;
-                var claimed = await ClaimAsync(Options.MaxConcurrency - inflight.Count, perTarget, ct);
-                foreach (var c in claimed)
+                var fanned = -1;
+                if (fanning is { IsCompleted: true })
                 {
-                    inflight[SendAsync(c, ct)] = c;
-                    perTarget[c.TargetUrl] = perTarget.GetValueOrDefault(c.TargetUrl) + 1;
+                    fanned = await fanning;
+                    fanning = null;
+                    work += fanned;
+                    moreEvents = fanned > 0;
+                    if (fanned > 0) dryAt = null;
                 }
-                if (inflight.Count == 0)
+                // Claiming costs three statements, so it waits until half the pass's room is free, and after a claim
+                // that found less than it could take, until a busy target drains to half, new deliveries were fanned
+                // out or PollInterval passes. An idle pass always looks, and ends only when a look finds nothing.
+                var claimDue = pass.Held == 0 || (pass.Held <= pass.TotalCap / 2
+                               && (dryAt is null || pass.Reopened || time.GetElapsedTime(dryAt.Value) >= delivery.Value.PollInterval));
+                if (fanning is null && fanned != 0 && (moreEvents || claimDue))
+                    fanning = Task.Run(() => FanOutAsync(ct), ct);
+                var claimed = 0;
+                if (claimDue)
                 {
-                    if (fanned == 0 && claimed.Count == 0) break;
+                    var room = pass.Room;
+                    var got = await ClaimAsync(room, pass, ct);
+                    got.ForEach(pass.Add);
+                    claimed = got.Count;
+                    pass.Reopened = false;
+                    dryAt = claimed < room ? time.GetTimestamp() : null;
+                }
+                pass.Start(c => SendAsync(c, ct));
+                if (pass.InFlight.Count == 0)
+                {
+                    work += await RecordAsync(pass.Done, ct);
+                    if (fanning is not null)
+                    {
+                        await fanning.WaitAsync(ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                        continue;
+                    }
+                    if (fanned == 0 && claimed == 0) break;
                     continue;
                 }
-                await WaitForAnyAsync(inflight.Keys, ct);
-                work += await RecordAsync(Harvest(inflight, perTarget, all: false), ct);
+                var answered = await WaitForAnyAsync(fanning is null ? pass.InFlight.Keys : pass.InFlight.Keys.Append<Task>(fanning), ct);
+                pass.Harvest(all: false);
+                pass.Start(c => SendAsync(c, ct));
+                // Outcomes are written a batch at a time while queued work keeps the slots busy; at once when nothing
+                // is queued or nothing answered for a poll interval, so a slow receiver never leaves others unrecorded.
+                if (pass.Done.Count >= Options.MaxConcurrency || pass.Queued == 0 || !answered)
+                    work += await RecordAsync(pass.Done, ct);
             }
         }
         finally
         {
             // Stopping (or a database error) lets the requests in flight end, cancelled or answered, and records them:
-            // an answered request left unrecorded would be sent again after its lease.
-            if (inflight.Count > 0)
+            // an answered request left unrecorded would be sent again after its lease. Claimed work never started is
+            // handed back untouched. A fan-out cut short rolls back and is done again by the next pass.
+            if (pass.InFlight.Count > 0) await Task.WhenAll(pass.InFlight.Keys).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (fanning is not null)
             {
-                await Task.WhenAll(inflight.Keys).ContinueWith(_ => { }, TaskScheduler.Default);
-                work += await RecordAsync(Harvest(inflight, perTarget, all: true), CancellationToken.None);
+                await fanning.ContinueWith(_ => { }, TaskScheduler.Default);
+                if (fanning.IsCompletedSuccessfully) work += fanning.Result;
             }
+            pass.Harvest(all: true);
+            pass.ReleaseQueued();
+            work += await RecordAsync(pass.Done, CancellationToken.None);
         }
         return work;
     }
 
-    /// <summary>Waits for a request to finish, or for PollInterval so new work is picked up while slow receivers hang.</summary>
-    async Task WaitForAnyAsync(IEnumerable<Task<Outcome>> tasks, CancellationToken ct)
+    /// <summary>
+    /// Waits for a request to finish, or for PollInterval so new work is picked up while slow receivers hang.
+    /// False when nothing finished in that time.
+    /// </summary>
+    async Task<bool> WaitForAnyAsync(IEnumerable<Task> tasks, CancellationToken ct)
     {
         try
         {
             await Task.WhenAny(tasks).WaitAsync(delivery.Value.PollInterval, time, ct);
+            return true;
         }
         catch (TimeoutException)
         {
-            // Nothing finished yet: go round and look for new events and due deliveries.
+            return false;
         }
     }
 
-    static List<(Claimed, Outcome)> Harvest(Dictionary<Task<Outcome>, Claimed> inflight, Dictionary<string, int> perTarget, bool all)
-    {
-        var done = new List<(Claimed, Outcome)>();
-        foreach (var (task, claimed) in inflight.Where(x => all || x.Key.IsCompleted).ToList())
-        {
-            inflight.Remove(task);
-            perTarget[claimed.TargetUrl]--;
-            if (perTarget[claimed.TargetUrl] == 0) perTarget.Remove(claimed.TargetUrl);
-            // SendAsync turns every request failure into an outcome; anything else that faulted is retried like one.
-            done.Add((claimed, task.IsCompletedSuccessfully ? task.Result
-                : new Outcome(OutcomeKind.Retry, null, task.Exception?.GetBaseException().Message ?? "cancelled")));
-        }
-        return done;
-    }
-
-    /// <summary>Claims up to <paramref name="free"/> due deliveries, leaving out targets already at their concurrency cap.</summary>
-    async Task<List<Claimed>> ClaimAsync(int free, Dictionary<string, int> perTarget, CancellationToken ct)
+    /// <summary>
+    /// Claims up to <paramref name="free"/> due deliveries, no more per target than the pass may hold for it, leaving
+    /// out targets the pass already holds plenty for.
+    /// </summary>
+    async Task<List<Claimed>> ClaimAsync(int free, Pass pass, CancellationToken ct)
     {
         if (free <= 0) return [];
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // One connection for the claim's statements: each open costs EF Core's SQLite provider more than a small query.
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await ClaimAsync(db, free, pass, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    async Task<List<Claimed>> ClaimAsync(AppDbContext db, int free, Pass pass, CancellationToken ct)
+    {
         var now = time.UtcNow();
-        var full = perTarget.Where(t => t.Value >= Options.MaxConcurrencyPerTarget).Select(t => t.Key).ToList();
+        var busy = pass.Busy();
         var candidates = await db.WebhookDeliveries.AsNoTracking()
             .Where(d => d.Status == WebhookDeliveryStatuses.Pending && d.NextAttemptAt <= now
-                        && (d.LockedUntil == null || d.LockedUntil < now) && !full.Contains(d.TargetUrl))
-            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(free * 2)
+                        && (d.LockedUntil == null || d.LockedUntil < now) && !busy.Contains(d.TargetUrl))
+            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(free)
             .Select(d => new { d.Id, d.TargetUrl }).ToListAsync(ct);
         var chosen = new List<long>();
-        var counts = new Dictionary<string, int>(perTarget, StringComparer.Ordinal);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var c in candidates)
         {
             if (chosen.Count == free) break;
-            if (counts.GetValueOrDefault(c.TargetUrl) >= Options.MaxConcurrencyPerTarget) continue;
-            counts[c.TargetUrl] = counts.GetValueOrDefault(c.TargetUrl) + 1;
+            var held = counts.GetValueOrDefault(c.TargetUrl, pass.HeldFor(c.TargetUrl));
+            if (held >= pass.TargetCap) continue;
+            counts[c.TargetUrl] = held + 1;
             chosen.Add(c.Id);
         }
         if (chosen.Count == 0) return [];

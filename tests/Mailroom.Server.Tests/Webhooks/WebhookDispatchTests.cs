@@ -194,4 +194,31 @@ public sealed class WebhookDispatchTests
         Assert.Equal(2, slow.MaxInFlight);
         Assert.All(await app.DeliveriesAsync(), d => Assert.Equal(WebhookDeliveryStatuses.Delivered, d.Status));
     }
+
+    [Theory, Providers]
+    public async Task Stop_RequestInFlight_LeavesTheDeliveryPendingAndUnlockedForTheNextPass(string provider)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+        var tag = await app.AddTagAsync(account.Id);
+        await app.RuleAsync(account, $"{receiver.Url}/hook", new { name = "subscriber.tag_add", tag_id = tag.Id });
+        await TagAsync(app, account, tag.Id, "jon@example.com");
+        receiver.Holding = true;
+        using var stop = new CancellationTokenSource();
+
+        var run = app.Services.GetRequiredService<WebhookDispatcher>().RunOnceAsync(stop.Token);
+        await receiver.WaitForAttemptsAsync(1);
+        await stop.CancelAsync();
+        try { await run; }
+        catch (OperationCanceledException) { /* the worker loop expects this when the host stops */ }
+
+        var stopped = Assert.Single(await app.DeliveriesAsync());
+        Assert.Equal((WebhookDeliveryStatuses.Pending, 0, (string?)null), (stopped.Status, stopped.Attempts, stopped.LockedBy));
+        receiver.Release();
+        await app.DispatchAsync();
+        var sent = Assert.Single(await app.DeliveriesAsync());
+        Assert.Equal((WebhookDeliveryStatuses.Delivered, 1), (sent.Status, sent.Attempts));
+        Assert.All(receiver.Attempts, a => Assert.Equal(sent.DeliveryId.ToString(), a.Header("X-Mailroom-Delivery")));
+    }
 }

@@ -49,7 +49,7 @@ public static class WebhookTargets
     };
 
     /// <summary>The host part of a URL as DNS and IPAddress.TryParse want it (IPv6 without brackets).</summary>
-    public static string Host(Uri uri) => uri.Host.Trim('[', ']');
+    public static string Host(Uri uri) => uri.IdnHost.Trim('[', ']');
 
     /// <summary>Why a target is refused, as 422s and last_error show it: "127.0.0.1 is a loopback address".</summary>
     public static string Describe(string host, IPAddress address)
