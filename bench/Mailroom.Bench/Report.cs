@@ -64,7 +64,7 @@ public sealed class Report
         sb.AppendLine(Machine.Describe(_loadBefore));
         sb.AppendLine();
         sb.AppendLine("Every baseline ran in the same run, just before Mailroom's figure, on the same machine; ratios are what to compare");
-        sb.AppendLine("across runs, because the machine is shared and absolute numbers drift. Mailroom is the Release build,");
+        sb.AppendLine("across runs, because the machine is shared and absolute numbers drift. Mailroom is the Release build (ReadyToRun),");
         sb.AppendLine("started from its publish folder (so its `appsettings.json` applies) with `RateLimit:PermitsPerMinute=0`,");
         sb.AppendLine("`Demo:Enabled=false` and a fresh database per scenario. Each HTTP figure follows a short warm-up of the same load.");
         sb.AppendLine();
