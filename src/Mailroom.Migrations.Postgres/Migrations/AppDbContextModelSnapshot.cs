@@ -1081,8 +1081,8 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.HasIndex("AccountId", "Id")
                         .HasDatabaseName("ix_webhook_deliveries_account_id_id");
 
-                    b.HasIndex("Status", "NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at");
+                    b.HasIndex("Status", "NextAttemptAt", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at_id");
 
                     b.ToTable("webhook_deliveries");
                 });

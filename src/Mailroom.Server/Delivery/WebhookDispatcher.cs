@@ -75,7 +75,7 @@ public sealed partial class WebhookDispatcher(
                 var claimDue = pass.Held == 0 || (pass.Held <= pass.TotalCap / 2
                                && (dryAt is null || pass.Reopened || time.GetElapsedTime(dryAt.Value) >= delivery.Value.PollInterval));
                 if (fanning is null && fanned != 0 && (moreEvents || claimDue))
-                    fanning = Task.Run(() => FanOutAsync(ct), ct);
+                    fanning = FanOutOffPoolAsync(ct);
                 var claimed = 0;
                 if (claimDue)
                 {
@@ -124,6 +124,15 @@ public sealed partial class WebhookDispatcher(
         }
         return work;
     }
+
+    /// <summary>
+    /// Fan-out runs on a thread of its own, not the thread pool: Microsoft.Data.Sqlite's async calls run synchronously
+    /// (and sleep on a busy write lock), so a batch would hold a pool thread for tens of milliseconds and, on a
+    /// two-core machine with a pool of two or three threads, keep the API's requests waiting in the queue behind it.
+    /// On PostgreSQL the awaits do yield and the rest continues on the pool as before.
+    /// </summary>
+    Task<int> FanOutOffPoolAsync(CancellationToken ct) =>
+        Task.Factory.StartNew(() => FanOutAsync(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     /// <summary>
     /// Waits for a request to finish, or for PollInterval so new work is picked up while slow receivers hang.
