@@ -91,7 +91,7 @@ public static class BroadcastScenario
             "≥ 33% and < 300 MB", met, "—", Proc.Mb(peak))
         {
             Key = "broadcast",
-            Miss = (ratio >= RateGoal ? "" : $"{Stats.Percent(ratio)} of smtp-source's rate against a third: {RateGoal / ratio:0.#}× short " +
+            Miss = (ratio >= RateGoal ? "" : $"{Stats.Percent(ratio)} of smtp-source's rate against a third: {RateGoal / ratio:0.##}× short " +
                                              $"(needs {Stats.Rate(baselineRate * RateGoal, "msg/s")}). ") +
                    (peak < MemoryGoal ? "" : $"Peak RSS {Proc.Mb(peak)} is over 300 MB by {Proc.Mb(peak - MemoryGoal)}."),
         });

@@ -66,7 +66,7 @@ public static class ReadsScenario
             Key = "reads",
             Miss = ratio >= Goal
                 ? $"the rate is enough but some requests failed ({mailroom.Wrk.Problems})."
-                : $"{Stats.Percent(ratio)} of bare Kestrel against a goal of 40%: {Goal / ratio:0.#}× short " +
+                : $"{Stats.Percent(ratio)} of bare Kestrel against a goal of 40%: {Goal / ratio:0.##}× short " +
                   $"(needs {Stats.Rate(baseline.Wrk.OkPerSecond * Goal, "req/s")}).",
         });
         if (mailroom.Wrk.Problems is { } p) ctx.Report.Note($"{name}: {p}.");

@@ -48,7 +48,7 @@ public static class SubscribeScenario
                 Key = "subscribe",
                 Miss = ratio >= Goal
                     ? $"the rate is enough but not every subscribe succeeded and was kept ({load.Wrk.Problems ?? "see the notes"})."
-                    : $"{Stats.Percent(ratio)} of bare Kestrel against a goal of 10%: {Goal / ratio:0.#}× short " +
+                    : $"{Stats.Percent(ratio)} of bare Kestrel against a goal of 10%: {Goal / ratio:0.##}× short " +
                       $"(needs {Stats.Rate(baseline.Wrk.OkPerSecond * Goal, "subscribes/s")}).",
             });
             if (load.Wrk.Problems is { } p) ctx.Report.Note($"Subscribe ({db.Label}): {p}.");

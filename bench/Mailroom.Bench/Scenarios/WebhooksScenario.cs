@@ -89,7 +89,7 @@ public static class WebhooksScenario
             "≥ 2,000/s", rate >= Goal && received.Count >= Events, "—", Proc.Mb(peak))
         {
             Key = "webhooks",
-            Miss = $"{rate:#,0} deliveries/s against 2,000/s: {Goal / rate:0.#}× short.",
+            Miss = $"{rate:#,0} deliveries/s against 2,000/s: {Goal / rate:0.##}× short.",
         });
 
         var (idleP99, duringP99) = (Stats.Percentile(idle, 99), Stats.Percentile(during, 99));
