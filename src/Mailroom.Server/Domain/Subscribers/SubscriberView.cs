@@ -18,24 +18,10 @@ public static class SubscriberViews
             .Where(s => ids.Contains(s.Id))
             .Select(s => new { s.Id, s.AccountId, s.FirstName, s.EmailAddress, s.State, s.CreatedAt })
             .ToListAsync(ct)).Where(s => s.AccountId == accountId).ToList();
-        var fields = await db.CustomFields.AsNoTracking().Where(f => f.AccountId == accountId)
-            .OrderBy(f => f.Id).Select(f => new { f.Id, f.Key }).ToListAsync(ct);
-        var values = fields.Count == 0 ? [] : await db.SubscriberFieldValues.AsNoTracking()
-            .Where(v => ids.Contains(v.SubscriberId))
-            .Select(v => new { v.SubscriberId, v.CustomFieldId, v.Value })
-            .ToListAsync(ct);
-        var bySubscriber = values.ToLookup(v => v.SubscriberId);
-
+        var fields = await FieldMaps.LoadAsync(db, accountId, ids, ct);
         var result = new Dictionary<long, SubscriberView>(rows.Count);
         foreach (var row in rows)
-        {
-            var map = new Dictionary<string, string?>(fields.Count);
-            foreach (var f in fields) map[f.Key] = null;
-            var keyById = fields.ToDictionary(f => f.Id, f => f.Key);
-            foreach (var v in bySubscriber[row.Id])
-                if (keyById.TryGetValue(v.CustomFieldId, out var key)) map[key] = v.Value;
-            result[row.Id] = new SubscriberView(row.Id, row.FirstName, row.EmailAddress, row.State, row.CreatedAt, map);
-        }
+            result[row.Id] = new SubscriberView(row.Id, row.FirstName, row.EmailAddress, row.State, row.CreatedAt, fields.For(row.Id));
         return result;
     }
 
@@ -47,5 +33,43 @@ public static class SubscriberViews
     {
         var map = await LoadAsync(db, accountId, ids, ct);
         return [.. ids.Where(map.ContainsKey).Select(id => map[id])];
+    }
+}
+
+/// <summary>
+/// The <c>fields</c> object of subscriber views: every custom-field key of the account, null when unset, read in
+/// two queries for a batch of subscribers (the API's views and the broadcast sender's share it).
+/// </summary>
+public sealed class FieldMaps
+{
+    readonly List<(long Id, string Key)> _fields;
+    readonly Dictionary<long, string> _keyById;
+    readonly ILookup<long, (long FieldId, string? Value)> _values;
+
+    FieldMaps(List<(long Id, string Key)> fields, ILookup<long, (long FieldId, string? Value)> values)
+    {
+        _fields = fields;
+        _keyById = fields.ToDictionary(f => f.Id, f => f.Key);
+        _values = values;
+    }
+
+    public static async Task<FieldMaps> LoadAsync(AppDbContext db, long accountId, IReadOnlyCollection<long> subscriberIds, CancellationToken ct)
+    {
+        var fields = (await db.CustomFields.AsNoTracking().Where(f => f.AccountId == accountId)
+            .OrderBy(f => f.Id).Select(f => new { f.Id, f.Key }).ToListAsync(ct)).Select(f => (f.Id, f.Key)).ToList();
+        var values = fields.Count == 0 ? [] : await db.SubscriberFieldValues.AsNoTracking()
+            .Where(v => subscriberIds.Contains(v.SubscriberId))
+            .Select(v => new { v.SubscriberId, v.CustomFieldId, v.Value })
+            .ToListAsync(ct);
+        return new FieldMaps(fields, values.ToLookup(v => v.SubscriberId, v => (v.CustomFieldId, v.Value)));
+    }
+
+    public Dictionary<string, string?> For(long subscriberId)
+    {
+        var map = new Dictionary<string, string?>(_fields.Count);
+        foreach (var f in _fields) map[f.Key] = null;
+        foreach (var (fieldId, value) in _values[subscriberId])
+            if (_keyById.TryGetValue(fieldId, out var key)) map[key] = value;
+        return map;
     }
 }
