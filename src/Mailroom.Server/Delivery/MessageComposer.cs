@@ -2,7 +2,6 @@ using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Subscribers;
 using System.Globalization;
 using MimeKit;
-using MimeKit.Text;
 using MimeKit.Utils;
 
 namespace Mailroom.Server.Delivery;
@@ -79,11 +78,7 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
     /// </summary>
     MimeMessage NewMessage(string baseUrl, string fromName, string fromAddress, SubscriberView subscriber, string subject, string html, string text)
     {
-        var body = new Multipart("alternative")
-        {
-            new TextPart(TextFormat.Plain) { Text = text },
-            new TextPart(TextFormat.Html) { Text = html },
-        };
+        var body = EncodedBody.Alternative(text, html);
         var message = new MimeMessage(
             new Header(HeaderId.Date, DateUtils.FormatDate(time.GetLocalNow())),
             new Header(HeaderId.MessageId, $"<{MimeUtils.GenerateMessageId(MessageIdDomain(baseUrl))}>"),

@@ -1,0 +1,76 @@
+using System.Buffers;
+using System.Text;
+
+namespace Mailroom.Server.Delivery;
+
+/// <summary>
+/// Quoted-printable (RFC 2045 §6.7) of UTF-8 text, written with CRLF line ends ready for SMTP. Line breaks in the text
+/// ("\n" or "\r\n") stay line breaks; longer lines get soft breaks so none exceeds 76 characters.
+/// </summary>
+static class QuotedPrintable
+{
+    const int MaxLine = 76;
+    static ReadOnlySpan<byte> Hex => "0123456789ABCDEF"u8;
+
+    public static void Encode(string text, PooledBytes output)
+    {
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(text, utf8);
+            Encode(utf8.AsSpan(0, length), output);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(utf8);
+        }
+    }
+
+    static void Encode(ReadOnlySpan<byte> input, PooledBytes output)
+    {
+        // Worst case: every byte becomes "=XX", plus a soft break ("=\r\n") every 25 of them and a hard break per byte.
+        var span = output.GetSpan(input.Length * 5 + 8);
+        var o = 0;
+        var line = 0;
+        for (var i = 0; i < input.Length; i++)
+        {
+            var b = input[i];
+            if (b == '\n' || (b == '\r' && i + 1 < input.Length && input[i + 1] == '\n'))
+            {
+                if (b == '\r') i++;
+                span[o++] = (byte)'\r';
+                span[o++] = (byte)'\n';
+                line = 0;
+                continue;
+            }
+            // Spaces and tabs are literal except before a line end, where transports may strip them (§6.7 rule 3);
+            // a '.' opening a line is encoded so no relay or pickup reader can take it for SMTP's end of data.
+            var literal = b is >= 33 and <= 126 and not (byte)'=' && !(b == '.' && line == 0)
+                          || (b is (byte)' ' or (byte)'\t' && !BeforeLineEnd(input, i + 1));
+            var size = literal ? 1 : 3;
+            if (line + size > MaxLine - 1)
+            {
+                span[o++] = (byte)'=';
+                span[o++] = (byte)'\r';
+                span[o++] = (byte)'\n';
+                line = 0;
+                if (b == '.') { literal = false; size = 3; }
+            }
+            if (literal)
+            {
+                span[o++] = b;
+            }
+            else
+            {
+                span[o++] = (byte)'=';
+                span[o++] = Hex[b >> 4];
+                span[o++] = Hex[b & 0xF];
+            }
+            line += size;
+        }
+        output.Advance(o);
+    }
+
+    static bool BeforeLineEnd(ReadOnlySpan<byte> input, int next) =>
+        next >= input.Length || input[next] == '\n' || (input[next] == '\r' && next + 1 < input.Length && input[next + 1] == '\n');
+}
