@@ -50,8 +50,10 @@ sealed class BroadcastRun
     {
         var started = _ctx.Time.GetTimestamp();
         var reader = Task.Run(ReadAsync, CancellationToken.None);
+        // One thread per connection, blocking on its socket (see IMailTransport.Send), not the thread pool.
         var senders = Enumerable.Range(0, Math.Max(1, _ctx.Connections))
-            .Select(_ => Task.Run(() => SendLoopAsync(started), CancellationToken.None)).ToArray();
+            .Select(_ => Task.Factory.StartNew(() => SendLoop(started), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
         var committer = Task.Run(CommitLoopAsync, CancellationToken.None);
 
         // Each loop records its own failure in _fatal (Stop), so awaiting them only waits for them to end.
@@ -104,24 +106,27 @@ sealed class BroadcastRun
         finally { _work.Writer.TryComplete(); }
     }
 
-    async Task SendLoopAsync(long startedTimestamp)
+    void SendLoop(long startedTimestamp)
     {
         try
         {
             var stop = _stop.Token;
-            while (await _work.Reader.WaitToReadAsync(stop))
+            while (Wait(_work.Reader.WaitToReadAsync(stop)))
             {
                 if (!_work.Reader.TryRead(out var item)) continue;
-                await ThrottleAsync(startedTimestamp, stop);
-                var outcome = await _ctx.SendOne(_loaded.Template, item);
+                if (_ctx.Options.MessagesPerSecond > 0) ThrottleAsync(startedTimestamp, stop).GetAwaiter().GetResult();
+                var done = new Done(item.RecipientId, _ctx.SendOne(_loaded.Template, item));
                 // A message the relay accepted must reach the committer; only a dead committer stops this write.
-                await _done.Writer.WriteAsync(new Done(item.RecipientId, outcome), _committerGone.Token);
+                if (!_done.Writer.TryWrite(done)) _done.Writer.WriteAsync(done, _committerGone.Token).AsTask().GetAwaiter().GetResult();
                 if (stop.IsCancellationRequested) break;
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested || _committerGone.IsCancellationRequested) { }
         catch (Exception e) when (Stop(e)) { throw; }
     }
+
+    /// <summary>Blocks this (dedicated) thread until the channel has work or is finished.</summary>
+    static bool Wait(ValueTask<bool> ready) => ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
 
     async Task CommitLoopAsync()
     {
@@ -176,7 +181,7 @@ sealed class BroadcastRun
 /// <summary>What a run needs from its sender: the reader, one send, one commit.</summary>
 sealed record BroadcastRunContext(
     DeliveryOptions Options, int Connections, TimeProvider Time, RecipientReader Reader,
-    Func<BroadcastTemplate, BroadcastRun.Work, Task<SendOutcome>> SendOne,
+    Func<BroadcastTemplate, BroadcastRun.Work, SendOutcome> SendOne,
     Func<LoadedTemplate, List<BroadcastRun.Done>, RecipientCursor, Task<int>> Commit);
 
 public enum SendOutcomeKind { Sent, Transient, Failed, Bounced, Skipped }

@@ -80,13 +80,13 @@ public sealed class BroadcastSender(
         var template = await LoadTemplateAsync(broadcastId, ct);
         if (template is null) return 0;
         var context = new BroadcastRunContext(Options, smtp.Value.MaxConnections, time,
-            new RecipientReader(scopes, time, Options, _instance), SendOneAsync, CommitAsync);
+            new RecipientReader(scopes, time, Options, _instance), SendOne, CommitAsync);
         var (accepted, drained) = await new BroadcastRun(context, template, ct).RunAsync(ct);
         if (drained) await FinishOrReleaseAsync(broadcastId, ct);
         return accepted;
     }
 
-    async Task<SendOutcome> SendOneAsync(BroadcastTemplate template, BroadcastRun.Work work)
+    SendOutcome SendOne(BroadcastTemplate template, BroadcastRun.Work work)
     {
         // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
         if (work.Subscriber is not { State: SubscriberStates.Active } subscriber)
@@ -96,7 +96,7 @@ public sealed class BroadcastSender(
         try
         {
             // Never cancelled: a send the relay may already have accepted would have an unknowable outcome.
-            await transport.SendAsync(message, CancellationToken.None);
+            transport.Send(message);
             return new SendOutcome(SendOutcomeKind.Sent, null);
         }
         catch (MailDeliveryException e)

@@ -9,12 +9,25 @@ public sealed class PickupDirectoryTransport(string directory) : IMailTransport
 
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        var name = $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid():N}.eml";
-        var temp = Path.Combine(Directory, name + ".tmp");
+        var (temp, final) = Names();
         await using (var file = File.Create(temp))
             await message.WriteToAsync(file, ct);
-        // Rename last, so a reader never sees half a message.
-        File.Move(temp, Path.Combine(Directory, name));
+        File.Move(temp, final);
+    }
+
+    public void Send(MimeMessage message)
+    {
+        var (temp, final) = Names();
+        using (var file = File.Create(temp))
+            message.WriteTo(file);
+        File.Move(temp, final);
+    }
+
+    /// <summary>A temporary name to write to and the final name: renamed last, so a reader never sees half a message.</summary>
+    (string Temp, string Final) Names()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var name = $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid():N}.eml";
+        return (Path.Combine(Directory, name + ".tmp"), Path.Combine(Directory, name));
     }
 }

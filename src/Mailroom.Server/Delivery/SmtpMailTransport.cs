@@ -28,18 +28,9 @@ public sealed class SmtpMailTransport(SmtpOptions options, ILogger<SmtpMailTrans
             _idle.Add(client);
             client = null;
         }
-        catch (SmtpCommandException e)
+        catch (Exception e) when (Refusal(e, ref client) is { } refused)
         {
-            var code = (int)e.StatusCode;
-            // After a refused command the session is still in a known state and can be reused.
-            if (client is { IsConnected: true }) { _idle.Add(client); client = null; }
-            throw new MailDeliveryException($"{code} {e.Message}", permanent: code >= 500,
-                bounce: code >= 500 && e.ErrorCode == SmtpErrorCode.RecipientNotAccepted, e);
-        }
-        catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
-                                      or ServiceNotAuthenticatedException or AuthenticationException or SslHandshakeException)
-        {
-            throw new MailDeliveryException(e.Message, permanent: false, bounce: false, e);
+            throw refused;
         }
         finally
         {
@@ -48,22 +39,78 @@ public sealed class SmtpMailTransport(SmtpOptions options, ILogger<SmtpMailTrans
         }
     }
 
-    async Task<SmtpClient> ConnectAsync(CancellationToken ct)
+    public void Send(MimeMessage message)
+    {
+        _slots.Wait();
+        SmtpClient? client = null;
+        try
+        {
+            client = _idle.TryTake(out var pooled) && pooled.IsConnected ? pooled : Connect();
+            client.Send(message);
+            _idle.Add(client);
+            client = null;
+        }
+        catch (Exception e) when (Refusal(e, ref client) is { } refused)
+        {
+            throw refused;
+        }
+        finally
+        {
+            if (client is not null) DropAsync(client).GetAwaiter().GetResult();
+            _slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// What a failed send means for the caller, or null for a bug (left to propagate). A refused command leaves the
+    /// session in a known state, so its connection goes back to the pool (and <paramref name="client"/> is cleared).
+    /// </summary>
+    MailDeliveryException? Refusal(Exception e, ref SmtpClient? client)
+    {
+        switch (e)
+        {
+            case SmtpCommandException command:
+                var code = (int)command.StatusCode;
+                if (client is { IsConnected: true }) { _idle.Add(client); client = null; }
+                return new MailDeliveryException($"{code} {command.Message}", permanent: code >= 500,
+                    bounce: code >= 500 && command.ErrorCode == SmtpErrorCode.RecipientNotAccepted, command);
+            case SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
+                or ServiceNotAuthenticatedException or AuthenticationException or SslHandshakeException:
+                return new MailDeliveryException(e.Message, permanent: false, bounce: false, e);
+            default:
+                return null;
+        }
+    }
+
+    Task<SmtpClient> ConnectAsync(CancellationToken ct) => ConnectAsync(sync: false, ct);
+
+    SmtpClient Connect() => ConnectAsync(sync: true, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>One body for both: with <paramref name="sync"/> every call blocks and the task is complete on return.</summary>
+    async Task<SmtpClient> ConnectAsync(bool sync, CancellationToken ct)
     {
         var client = new SmtpClient();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(options.Host!, options.Port, ct);
             var security = options.Security.ToLowerInvariant() switch
             {
                 "ssl" => SecureSocketOptions.SslOnConnect,
                 "starttls" => SecureSocketOptions.StartTls,
                 _ => SecureSocketOptions.None,
             };
-            await client.ConnectAsync(socket, options.Host!, options.Port, security, ct);
-            if (!string.IsNullOrEmpty(options.Username))
-                await client.AuthenticateAsync(options.Username, options.Password ?? "", ct);
+            if (sync)
+            {
+                socket.Connect(options.Host!, options.Port);
+                client.Connect(socket, options.Host!, options.Port, security);
+                if (!string.IsNullOrEmpty(options.Username)) client.Authenticate(options.Username, options.Password ?? "");
+            }
+            else
+            {
+                await socket.ConnectAsync(options.Host!, options.Port, ct);
+                await client.ConnectAsync(socket, options.Host!, options.Port, security, ct);
+                if (!string.IsNullOrEmpty(options.Username)) await client.AuthenticateAsync(options.Username, options.Password ?? "", ct);
+            }
             // With SIZE advertised, MailKit serialises every message once more just to declare its size in MAIL FROM.
             // Our messages are a few KB; a relay that finds one too big still refuses it (5xx after DATA).
             client.Capabilities &= ~SmtpCapabilities.Size;

@@ -108,11 +108,22 @@ public sealed class BroadcastPipelineTests
         readonly HashSet<string> _refused = [];
         public async Task SendAsync(MimeMessage message, CancellationToken ct)
         {
+            RefuseFirstTime(message);
+            await inner.SendAsync(message, ct);
+        }
+
+        public void Send(MimeMessage message)
+        {
+            RefuseFirstTime(message);
+            inner.Send(message);
+        }
+
+        void RefuseFirstTime(MimeMessage message)
+        {
             var address = message.To.Mailboxes.Single().Address;
             lock (_refused)
                 if (refuse(address) && _refused.Add(address))
                     throw new MailDeliveryException("451 try again later", permanent: false, bounce: false);
-            await inner.SendAsync(message, ct);
         }
     }
 
@@ -123,6 +134,12 @@ public sealed class BroadcastPipelineTests
         {
             if (Interlocked.Increment(ref _sent) > survive) throw new InvalidOperationException("transport died");
             await inner.SendAsync(message, ct);
+        }
+
+        public void Send(MimeMessage message)
+        {
+            if (Interlocked.Increment(ref _sent) > survive) throw new InvalidOperationException("transport died");
+            inner.Send(message);
         }
     }
 }

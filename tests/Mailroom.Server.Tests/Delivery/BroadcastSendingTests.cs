@@ -240,5 +240,11 @@ public sealed class BroadcastSendingTests
             if (Interlocked.Increment(ref _sent) > survive) throw new InvalidOperationException("transport died");
             await inner.SendAsync(message, ct);
         }
+
+        public void Send(MimeMessage message)
+        {
+            if (Interlocked.Increment(ref _sent) > survive) throw new InvalidOperationException("transport died");
+            inner.Send(message);
+        }
     }
 }
