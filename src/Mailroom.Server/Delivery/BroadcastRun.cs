@@ -9,7 +9,8 @@ namespace Mailroom.Server.Delivery;
 /// groups as the relay accepts them. Nothing waits for the slowest message of a batch.
 ///
 /// Crash window: a message counts as sent once its outcome is committed. Accepted but not yet committed
-/// are at most the group being committed plus the outcome queue (each <see cref="DeliveryOptions.BatchSize"/>)
+/// are at most the group being committed plus the outcome queue (each <see cref="GroupsPerCommit"/> ×
+/// <see cref="DeliveryOptions.BatchSize"/>)
 /// plus one message in flight per connection; only those can be sent twice after a crash. Nothing is skipped:
 /// the checkpoint never passes a recipient whose outcome isn't committed (<see cref="RecipientCursor"/>).
 /// </summary>
@@ -17,6 +18,12 @@ sealed class BroadcastRun
 {
     /// <summary>How long the committer waits to fill a group; bounds how stale the database is at low rates.</summary>
     static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// A commit takes everything that queued up while the previous one ran, up to this many batches. Commits are
+    /// BatchSize-sized while the database keeps up; when each takes longer (PostgreSQL waits for a WAL flush and a few
+    /// round trips) the groups grow instead of the senders waiting: a fixed 64 capped PostgreSQL at ~64 ÷ commit time.
+    /// </summary>
+    const int GroupsPerCommit = 4;
 
     readonly BroadcastRunContext _ctx;
     readonly LoadedTemplate _loaded;
@@ -37,7 +44,7 @@ sealed class BroadcastRun
         _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var batch = ctx.Options.BatchSize;
         _work = Channel.CreateBounded<Work>(new BoundedChannelOptions(batch * 2) { SingleWriter = true });
-        _done = Channel.CreateBounded<Done>(new BoundedChannelOptions(batch) { SingleReader = true });
+        _done = Channel.CreateBounded<Done>(new BoundedChannelOptions(batch * GroupsPerCommit) { SingleReader = true });
     }
 
     long BroadcastId => _loaded.Template.BroadcastId;
@@ -130,7 +137,7 @@ sealed class BroadcastRun
 
     async Task CommitLoopAsync()
     {
-        var group = new List<Done>(_ctx.Options.BatchSize);
+        var group = new List<Done>(_ctx.Options.BatchSize * GroupsPerCommit);
         try
         {
             while (await _done.Reader.WaitToReadAsync(CancellationToken.None))
@@ -145,14 +152,17 @@ sealed class BroadcastRun
         finally { _committerGone.Cancel(); }
     }
 
-    /// <summary>Takes outcomes until a group is full or <see cref="Linger"/> has passed since the first.</summary>
+    /// <summary>
+    /// Takes outcomes until a batch is full or <see cref="Linger"/> has passed since the first, and whatever else is
+    /// already queued, up to <see cref="GroupsPerCommit"/> batches.
+    /// </summary>
     async Task FillAsync(List<Done> group)
     {
         var max = _ctx.Options.BatchSize;
         using var linger = new CancellationTokenSource(Linger);
         while (group.Count < max)
         {
-            while (group.Count < max && _done.Reader.TryRead(out var d)) group.Add(d);
+            while (group.Count < max * GroupsPerCommit && _done.Reader.TryRead(out var d)) group.Add(d);
             if (group.Count >= max) return;
             try
             {
