@@ -50,6 +50,7 @@ public sealed class BroadcastSender(
             await db.Broadcasts.Where(x => x.Id == b.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.RecipientCount, count), ct);
             await tx.CommitAsync(ct);
+            await RecipientSql.AnalyzeAsync(db, ct);
             logger.LogInformation("Broadcast {BroadcastId} started: {Recipients} recipients", b.Id, count);
         }
     }

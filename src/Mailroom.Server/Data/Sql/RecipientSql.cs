@@ -20,4 +20,16 @@ static class RecipientSql
                 SELECT account_id, {broadcastId}, id, lower(hex(randomblob(16))), 0, 0, 0
                 FROM subscribers WHERE account_id = {accountId} AND state = 'active' ORDER BY id
                 """, ct);
+
+    /// <summary>
+    /// PostgreSQL plans the recipient reads from table statistics, and autovacuum analyzes a freshly filled table only
+    /// a minute or more later. Until then it guesses that a broadcast has a few dozen recipients and answers each read
+    /// of the next 64 with a bitmap scan and sort of every remaining row: ~150 ms per read at the start of a 100,000
+    /// broadcast (EXPLAIN ANALYZE; bench/findings.md). ANALYZE samples a fixed ~30,000 rows, so it costs the same for
+    /// any table size. SQLite walks the (broadcast_id, id) index without statistics.
+    /// </summary>
+    public static async Task AnalyzeAsync(AppDbContext db, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql()) await db.Database.ExecuteSqlRawAsync("ANALYZE broadcast_recipients", ct);
+    }
 }
