@@ -28,7 +28,7 @@ public sealed class DeliveryOptions
 
     /// <summary>Throttle for broadcast sending; 0 sends as fast as the relay accepts.</summary>
     [Range(0, int.MaxValue)] public int MessagesPerSecond { get; set; }
-    /// <summary>Recipients committed together: small, so few are in flight if the process dies.</summary>
+    /// <summary>Unit of the send pipeline (reads and commits take up to 4 of these): small, so few are in flight if the process dies.</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 64;
     /// <summary>Attempts per recipient for transient failures (4xx, lost connections) before it is marked failed.</summary>
     [Range(1, 100)] public int MaxAttempts { get; set; } = 5;
