@@ -46,7 +46,9 @@ public sealed class EncodedBody : MimeEntity
 
     public static EncodedBody Alternative(string text, string html)
     {
-        var writer = new PooledBytes(64 + text.Length + html.Length * 5 / 4);
+        // Sized for ASCII content, so the common message never grows the buffer; other text grows it as needed.
+        var writer = new PooledBytes(TextHeaders.Length + HtmlHeaders.Length + Closing.Length
+                                     + QuotedPrintable.MaxEncodedLength(text.Length) + QuotedPrintable.MaxEncodedLength(html.Length));
         writer.Write(TextHeaders);
         QuotedPrintable.Encode(text, writer);
         writer.Write(HtmlHeaders);

@@ -28,8 +28,7 @@ static class QuotedPrintable
 
     static void Encode(ReadOnlySpan<byte> input, PooledBytes output)
     {
-        // Worst case: every byte becomes "=XX", plus a soft break ("=\r\n") every 25 of them and a hard break per byte.
-        var span = output.GetSpan(input.Length * 5 + 8);
+        var span = output.GetSpan(MaxEncodedLength(input.Length));
         var o = 0;
         var line = 0;
         for (var i = 0; i < input.Length; i++)
@@ -70,6 +69,12 @@ static class QuotedPrintable
         }
         output.Advance(o);
     }
+
+    /// <summary>
+    /// Worst case: every byte becomes "=XX" and a soft break ("=\r\n") follows every 25 of those (3.12 bytes per byte);
+    /// a line break is 1 or 2 bytes in and 2 out.
+    /// </summary>
+    public static int MaxEncodedLength(int bytes) => bytes * 13 / 4 + 8;
 
     static bool BeforeLineEnd(ReadOnlySpan<byte> input, int next) =>
         next >= input.Length || input[next] == '\n' || (input[next] == '\r' && next + 1 < input.Length && input[next + 1] == '\n');
