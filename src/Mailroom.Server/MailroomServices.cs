@@ -17,7 +17,7 @@ static class MailroomServices
         services.AddMailroomDatabase();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<MailroomOptions>().BindConfiguration("");
-        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         services.AddSingleton<PublicUrl>();
         services.AddScoped<Mailroom.Server.Domain.Seeding.SeedImporter>();
@@ -102,6 +102,11 @@ public sealed class WorkerOptions
     public const string Section = "Workers";
     /// <summary>Run background work (delivery, webhooks) in this process; false gives an API-only instance.</summary>
     public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// How far below the API the webhook dispatcher's threads run (a Linux nice increment, 0–19; 0 keeps them level),
+    /// so deliveries use idle CPU and the API's latency holds while a backlog drains.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 19)] public int Nice { get; set; } = 10;
 }
 
 public sealed class DemoOptions

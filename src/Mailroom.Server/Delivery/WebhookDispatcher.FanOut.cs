@@ -41,6 +41,7 @@ public sealed partial class WebhookDispatcher
         // is what makes a takeover after an expired lease safe.
         var until = now + Options.Lease;
         int skipped, leased;
+        using (await WriteTurnAsync(db, ct))
         await using (var lease = await db.Database.BeginTransactionAsync(ct))
         {
             skipped = await Claimable(db, ids, now).Where(e => !db.WebhookRules.Any(r => r.AccountId == e.AccountId
@@ -75,6 +76,7 @@ public sealed partial class WebhookDispatcher
             }));
         }
 
+        using var turn = await WriteTurnAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var marked = await db.OutboxEvents.Where(e => ids.Contains(e.Id) && e.LockedBy == _instance && e.ProcessedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.ProcessedAt, now)

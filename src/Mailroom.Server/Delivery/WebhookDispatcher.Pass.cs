@@ -2,6 +2,8 @@ namespace Mailroom.Server.Delivery;
 
 public sealed partial class WebhookDispatcher
 {
+    sealed record ClaimView(int Free, int TargetCap, Dictionary<string, int> Held, List<string> Busy);
+
     /// <summary>
     /// What one pass holds: deliveries claimed (leased) and waiting for a slot, requests in flight, and finished ones
     /// whose outcome is not written yet. Claims and outcome writes are batched so the database sees a few statements
@@ -35,10 +37,16 @@ public sealed partial class WebhookDispatcher
 
         public int Room => TotalCap - Held;
 
-        public int HeldFor(string target) => _targets.TryGetValue(target, out var t) ? t.Held : 0;
-
-        /// <summary>Targets holding more than half their cap are left out of claims until they drain to half.</summary>
-        public List<string> Busy() => [.. _targets.Where(t => t.Value.Held > TargetCap / 2).Select(t => t.Key)];
+        /// <summary>
+        /// What a claim needs to know, taken before it runs beside the loop: the room, what each target holds, and the
+        /// targets holding more than half their cap, which are left out of claims until they drain to half.
+        /// </summary>
+        public ClaimView ClaimView()
+        {
+            Reopened = false;
+            return new(Room, TargetCap, _targets.ToDictionary(t => t.Key, t => t.Value.Held, StringComparer.Ordinal),
+                [.. _targets.Where(t => t.Value.Held > TargetCap / 2).Select(t => t.Key)]);
+        }
 
         public void Add(Claimed c)
         {

@@ -15,6 +15,7 @@ public sealed partial class WebhookDispatcher
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var now = time.UtcNow();
+        using var turn = await WriteTurnAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         // Successes share their values, so they are written a status code at a time rather than a row at a time.

@@ -16,11 +16,19 @@ namespace Mailroom.Server.Delivery;
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory httpClients, WebhookPayloads payloadBuilder, TimeProvider time,
-    IOptions<WebhookOptions> options, IOptions<DeliveryOptions> delivery, ILogger<WebhookDispatcher> logger)
+    IOptions<WebhookOptions> options, IOptions<DeliveryOptions> delivery, IOptions<WorkerOptions> workers,
+    ILogger<WebhookDispatcher> logger)
 {
     readonly string _instance = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+    // The whole pass runs here, not on the thread pool the API serves requests from: one thread per request in flight
+    // (they block on their sockets), and one each for the loop, fan-out, the claim and the outcome write.
+    readonly BackgroundScheduler _threads = new("webhooks", options.Value.MaxConcurrency + 4, workers.Value.Nice);
     // Leases are held per instance, so one instance runs one pass at a time; separate instances run side by side.
     readonly SemaphoreSlim _pass = new(1, 1);
+    // SQLite has one writer at a time, and a writer that finds the lock taken sleeps in busy_timeout's back-off
+    // (1 ms growing to 100 ms) rather than waking when it is free. Fan-out, claims and outcome writes run side by side,
+    // so they take turns here first and the next one starts the moment the last commits.
+    readonly SemaphoreSlim _sqliteWrites = new(1, 1);
     WebhookOptions Options => options.Value;
 
     sealed record Claimed(long Id, Guid DeliveryId, long AccountId, string TargetUrl, string Payload, string EventName,
@@ -39,7 +47,7 @@ public sealed partial class WebhookDispatcher(
         await _pass.WaitAsync(ct);
         try
         {
-            return await PassAsync(ct);
+            return await _threads.Run(() => PassAsync(ct), ct);
         }
         finally
         {
@@ -53,58 +61,96 @@ public sealed partial class WebhookDispatcher(
         var work = 0;
         var moreEvents = true;
         var dryAt = (long?)null;
-        // Fan-out runs beside the sending loop: building and inserting a batch of deliveries takes long enough that
-        // the slots would sit idle meanwhile. -1: no fan-out finished this round.
+        // Fan-out, claims and outcome writes all run beside the sending loop, at most one of each at a time: each is a
+        // few statements that wait their turn for SQLite's write lock, and slots left idle meanwhile were most of a
+        // backlog's time. The loop only starts them, sends, and takes in what they return.
         Task<int>? fanning = null;
+        Task<List<Claimed>>? claiming = null;
+        Task<int>? recording = null;
+        List<(Claimed Claimed, Outcome Outcome)> writing = [];
+        // What the last finished fan-out and claim found (-1: not known since new deliveries appeared): a pass ends
+        // when nothing is held or running and both last looked and found nothing.
+        var lastFanned = -1;
+        var lastClaimed = -1;
+        var fannedDuringClaim = false;
+        var claimRoom = 0;
+        var answered = true;
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                var fanned = -1;
+                var fannedNothingNow = false;
                 if (fanning is { IsCompleted: true })
                 {
-                    fanned = await fanning;
+                    lastFanned = await fanning;
+                    fannedNothingNow = lastFanned == 0;
                     fanning = null;
-                    work += fanned;
-                    moreEvents = fanned > 0;
-                    if (fanned > 0) dryAt = null;
+                    work += lastFanned;
+                    moreEvents = lastFanned > 0;
+                    if (lastFanned > 0)
+                    {
+                        dryAt = null;
+                        lastClaimed = -1;
+                        fannedDuringClaim = claiming is not null;
+                    }
                 }
+                if (claiming is { IsCompleted: true })
+                {
+                    var got = await claiming;
+                    claiming = null;
+                    got.ForEach(pass.Add);
+                    lastClaimed = fannedDuringClaim ? -1 : got.Count;
+                    dryAt = got.Count < claimRoom ? time.GetTimestamp() : null;
+                }
+                if (recording is { IsCompleted: true })
+                {
+                    var written = recording;
+                    recording = null;
+                    // A failed write hands its outcomes back, so the finally block still records them.
+                    if (!written.IsCompletedSuccessfully) pass.Done.AddRange(writing);
+                    writing = [];
+                    work += await written;
+                }
+                pass.Start(c => SendAsync(c, ct));
+
+                var idle = pass.Held == 0 && pass.Done.Count == 0 && claiming is null && fanning is null && recording is null;
+                if (idle && lastFanned == 0 && lastClaimed == 0) break;
+
                 // Claiming costs three statements, so it waits until half the pass's room is free, and after a claim
                 // that found less than it could take, until a busy target drains to half, new deliveries were fanned
-                // out or PollInterval passes. An idle pass always looks, and ends only when a look finds nothing.
-                var claimDue = pass.Held == 0 || (pass.Held <= pass.TotalCap / 2
-                               && (dryAt is null || pass.Reopened || time.GetElapsedTime(dryAt.Value) >= delivery.Value.PollInterval));
-                if (fanning is null && fanned != 0 && (moreEvents || claimDue))
-                    fanning = FanOutOffPoolAsync(ct);
-                var claimed = 0;
+                // out or PollInterval passes. An idle pass looks again once a fan-out has run since its last look,
+                // and ends when both last looked and found nothing.
+                var claimDue = claiming is null && (pass.Held == 0
+                    ? lastClaimed != 0 || fanning is null
+                    : pass.Held <= pass.TotalCap / 2
+                      && (dryAt is null || pass.Reopened || time.GetElapsedTime(dryAt.Value) >= delivery.Value.PollInterval));
+                if (fanning is null && (moreEvents || claimDue && !fannedNothingNow))
+                    fanning = _threads.Run(() => FanOutAsync(ct), ct);
                 if (claimDue)
                 {
-                    var room = pass.Room;
-                    var got = await ClaimAsync(room, pass, ct);
-                    got.ForEach(pass.Add);
-                    claimed = got.Count;
-                    pass.Reopened = false;
-                    dryAt = claimed < room ? time.GetTimestamp() : null;
+                    var view = pass.ClaimView();
+                    claimRoom = view.Free;
+                    fannedDuringClaim = false;
+                    claiming = _threads.Run(() => ClaimAsync(view, ct), ct);
                 }
-                pass.Start(c => SendAsync(c, ct));
-                if (pass.InFlight.Count == 0)
-                {
-                    work += await RecordAsync(pass.Done, ct);
-                    if (fanning is not null)
-                    {
-                        await fanning.WaitAsync(ct).ContinueWith(_ => { }, TaskScheduler.Default);
-                        continue;
-                    }
-                    if (fanned == 0 && claimed == 0) break;
-                    continue;
-                }
-                var answered = await WaitForAnyAsync(fanning is null ? pass.InFlight.Keys : pass.InFlight.Keys.Append<Task>(fanning), ct);
-                pass.Harvest(all: false);
-                pass.Start(c => SendAsync(c, ct));
                 // Outcomes are written a batch at a time while queued work keeps the slots busy; at once when nothing
                 // is queued or nothing answered for a poll interval, so a slow receiver never leaves others unrecorded.
-                if (pass.Done.Count >= Options.MaxConcurrency || pass.Queued == 0 || !answered)
-                    work += await RecordAsync(pass.Done, ct);
+                if (recording is null && pass.Done.Count > 0
+                    && (pass.Done.Count >= Options.MaxConcurrency || pass.Queued == 0 || !answered))
+                {
+                    writing = [.. pass.Done];
+                    pass.Done.Clear();
+                    var batch = writing;
+                    recording = _threads.Run(() => RecordAsync(batch, ct), ct);
+                }
+
+                IEnumerable<Task> running = pass.InFlight.Keys;
+                if (fanning is not null) running = running.Append(fanning);
+                if (claiming is not null) running = running.Append(claiming);
+                if (recording is not null) running = running.Append(recording);
+                if (!running.Any()) break;
+                answered = await WaitForAnyAsync(running, ct);
+                pass.Harvest(all: false);
             }
         }
         finally
@@ -118,21 +164,23 @@ public sealed partial class WebhookDispatcher(
                 await fanning.ContinueWith(_ => { }, TaskScheduler.Default);
                 if (fanning.IsCompletedSuccessfully) work += fanning.Result;
             }
+            if (claiming is not null)
+            {
+                await claiming.ContinueWith(_ => { }, TaskScheduler.Default);
+                if (claiming.IsCompletedSuccessfully) claiming.Result.ForEach(pass.Add);
+            }
+            if (recording is not null)
+            {
+                await recording.ContinueWith(_ => { }, TaskScheduler.Default);
+                if (recording.IsCompletedSuccessfully) work += recording.Result;
+                else pass.Done.AddRange(writing);
+            }
             pass.Harvest(all: true);
             pass.ReleaseQueued();
             work += await RecordAsync(pass.Done, CancellationToken.None);
         }
         return work;
     }
-
-    /// <summary>
-    /// Fan-out runs on a thread of its own, not the thread pool: Microsoft.Data.Sqlite's async calls run synchronously
-    /// (and sleep on a busy write lock), so a batch would hold a pool thread for tens of milliseconds and, on a
-    /// two-core machine with a pool of two or three threads, keep the API's requests waiting in the queue behind it.
-    /// On PostgreSQL the awaits do yield and the rest continues on the pool as before.
-    /// </summary>
-    Task<int> FanOutOffPoolAsync(CancellationToken ct) =>
-        Task.Factory.StartNew(() => FanOutAsync(ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     /// <summary>
     /// Waits for a request to finish, or for PollInterval so new work is picked up while slow receivers hang.
@@ -155,16 +203,16 @@ public sealed partial class WebhookDispatcher(
     /// Claims up to <paramref name="free"/> due deliveries, no more per target than the pass may hold for it, leaving
     /// out targets the pass already holds plenty for.
     /// </summary>
-    async Task<List<Claimed>> ClaimAsync(int free, Pass pass, CancellationToken ct)
+    async Task<List<Claimed>> ClaimAsync(ClaimView view, CancellationToken ct)
     {
-        if (free <= 0) return [];
+        if (view.Free <= 0) return [];
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         // One connection for the claim's statements: each open costs EF Core's SQLite provider more than a small query.
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            return await ClaimAsync(db, free, pass, ct);
+            return await ClaimAsync(db, view, ct);
         }
         finally
         {
@@ -172,31 +220,32 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    async Task<List<Claimed>> ClaimAsync(AppDbContext db, int free, Pass pass, CancellationToken ct)
+    async Task<List<Claimed>> ClaimAsync(AppDbContext db, ClaimView view, CancellationToken ct)
     {
         var now = time.UtcNow();
-        var busy = pass.Busy();
+        var busy = view.Busy;
         var candidates = await db.WebhookDeliveries.AsNoTracking()
             .Where(d => d.Status == WebhookDeliveryStatuses.Pending && d.NextAttemptAt <= now
                         && (d.LockedUntil == null || d.LockedUntil < now) && !busy.Contains(d.TargetUrl))
-            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(free)
+            .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(view.Free)
             .Select(d => new { d.Id, d.TargetUrl }).ToListAsync(ct);
         var chosen = new List<long>();
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var c in candidates)
         {
-            if (chosen.Count == free) break;
-            var held = counts.GetValueOrDefault(c.TargetUrl, pass.HeldFor(c.TargetUrl));
-            if (held >= pass.TargetCap) continue;
+            if (chosen.Count == view.Free) break;
+            var held = counts.GetValueOrDefault(c.TargetUrl, view.Held.GetValueOrDefault(c.TargetUrl));
+            if (held >= view.TargetCap) continue;
             counts[c.TargetUrl] = held + 1;
             chosen.Add(c.Id);
         }
         if (chosen.Count == 0) return [];
 
         var until = now + Options.Lease;
-        await db.WebhookDeliveries
-            .Where(d => chosen.Contains(d.Id) && d.Status == WebhookDeliveryStatuses.Pending && (d.LockedUntil == null || d.LockedUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedUntil, until).SetProperty(d => d.LockedBy, _instance), ct);
+        using (await WriteTurnAsync(db, ct))
+            await db.WebhookDeliveries
+                .Where(d => chosen.Contains(d.Id) && d.Status == WebhookDeliveryStatuses.Pending && (d.LockedUntil == null || d.LockedUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedUntil, until).SetProperty(d => d.LockedBy, _instance), ct);
         var claimed = await (
             from d in db.WebhookDeliveries.AsNoTracking()
             join r in db.WebhookRules on d.RuleId equals r.Id
@@ -209,16 +258,22 @@ public sealed partial class WebhookDispatcher(
         // A rule deleted after its events were fanned out: its deliveries are cancelled, never sent.
         var orphaned = claimed.Where(c => !c.RuleEnabled).Select(c => c.Id).ToList();
         if (orphaned.Count > 0)
-            await db.WebhookDeliveries.Where(d => orphaned.Contains(d.Id) && d.LockedBy == _instance && d.Status == WebhookDeliveryStatuses.Pending)
+            using (await WriteTurnAsync(db, ct))
+                await db.WebhookDeliveries.Where(d => orphaned.Contains(d.Id) && d.LockedBy == _instance && d.Status == WebhookDeliveryStatuses.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, WebhookDeliveryStatuses.Cancelled)
                     .SetProperty(d => d.LockedUntil, (DateTime?)null).SetProperty(d => d.LockedBy, (string?)null), ct);
         return [.. claimed.Where(c => c.RuleEnabled)];
     }
 
-    async Task<Outcome> SendAsync(Claimed c, CancellationToken ct)
+    /// <summary>
+    /// One POST on a thread of its own, blocking on its socket: the HTTP work stays off the API's thread pool and
+    /// below its priority (see <see cref="BackgroundScheduler"/>). Never cancelled before it starts, so a claimed
+    /// delivery always ends as an outcome.
+    /// </summary>
+    Task<Outcome> SendAsync(Claimed c, CancellationToken ct) => _threads.Run(() => Send(c, ct));
+
+    Outcome Send(Claimed c, CancellationToken ct)
     {
-        // Yield first so the loop starts every claimed request before any of them does its synchronous setup work.
-        await Task.Yield();
         var body = Encoding.UTF8.GetBytes(c.Payload);
         using var request = new HttpRequestMessage(HttpMethod.Post, c.TargetUrl) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
@@ -230,8 +285,8 @@ public sealed partial class WebhookDispatcher(
         timeout.CancelAfter(Options.Timeout);
         try
         {
-            using var response = await httpClients.CreateClient(WebhookHttp.ClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = httpClients.CreateClient(WebhookHttp.ClientName)
+                .Send(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var code = (int)response.StatusCode;
             return code is >= 200 and <= 299
                 ? new Outcome(OutcomeKind.Delivered, code, null)
@@ -253,6 +308,23 @@ public sealed partial class WebhookDispatcher(
         catch (HttpRequestException e)
         {
             return new Outcome(OutcomeKind.Retry, null, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
+        }
+    }
+
+    /// <summary>This process's turn to write, on SQLite (see _sqliteWrites); on PostgreSQL row locks suffice.</summary>
+    async Task<IDisposable?> WriteTurnAsync(AppDbContext db, CancellationToken ct)
+    {
+        if (!db.Database.IsSqlite()) return null;
+        await _sqliteWrites.WaitAsync(ct);
+        return new Turn(_sqliteWrites);
+    }
+
+    sealed class Turn(SemaphoreSlim gate) : IDisposable
+    {
+        int _released;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
         }
     }
 
