@@ -133,10 +133,11 @@ public sealed partial class WebhookDispatcher(
                     fannedDuringClaim = false;
                     claiming = _threads.Run(() => ClaimAsync(view, ct), ct);
                 }
-                // Outcomes are written a batch at a time while queued work keeps the slots busy; at once when nothing
-                // is queued or nothing answered for a poll interval, so a slow receiver never leaves others unrecorded.
+                // Outcomes are written a batch at a time while requests are in flight (each write is a commit on the
+                // database's one writer); at once when nothing is left in flight or nothing answered for a poll
+                // interval, so a slow receiver never leaves others unrecorded.
                 if (recording is null && pass.Done.Count > 0
-                    && (pass.Done.Count >= Options.MaxConcurrency || pass.Queued == 0 || !answered))
+                    && (pass.Done.Count >= Options.MaxConcurrency || pass.InFlight.Count == 0 || !answered))
                 {
                     writing = [.. pass.Done];
                     pass.Done.Clear();
