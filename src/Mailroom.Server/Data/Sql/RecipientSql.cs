@@ -4,6 +4,10 @@ namespace Mailroom.Server.Data.Sql;
 /// Freezing a broadcast's recipient list is one INSERT … SELECT: a million rows through EF change
 /// tracking would take minutes and hundreds of MB; this takes seconds and no memory. Each row gets an
 /// unguessable 128-bit token from the database's own strong random source, hence one statement per provider.
+/// No ON CONFLICT / OR IGNORE: a broadcast is frozen once, in the transaction that flips it from scheduled, and
+/// subscriber ids are unique, so nothing can conflict but a token collision, which must fail the freeze (it is
+/// retried on the next pass) rather than silently drop a recipient. On PostgreSQL the speculative insertion that
+/// ON CONFLICT needs was a third of a 100,000-recipient freeze (1.8 of 5 seconds).
 /// </summary>
 static class RecipientSql
 {
@@ -13,10 +17,9 @@ static class RecipientSql
                 INSERT INTO broadcast_recipients (account_id, broadcast_id, subscriber_id, token, attempts, bounced, clicks)
                 SELECT account_id, {broadcastId}, id, replace(gen_random_uuid()::text, '-', ''), 0, false, 0
                 FROM subscribers WHERE account_id = {accountId} AND state = 'active' ORDER BY id
-                ON CONFLICT DO NOTHING
                 """, ct)
             : db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT OR IGNORE INTO broadcast_recipients (account_id, broadcast_id, subscriber_id, token, attempts, bounced, clicks)
+                INSERT INTO broadcast_recipients (account_id, broadcast_id, subscriber_id, token, attempts, bounced, clicks)
                 SELECT account_id, {broadcastId}, id, lower(hex(randomblob(16))), 0, 0, 0
                 FROM subscribers WHERE account_id = {accountId} AND state = 'active' ORDER BY id
                 """, ct);
