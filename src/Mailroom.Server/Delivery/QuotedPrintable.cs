@@ -26,6 +26,9 @@ static class QuotedPrintable
         }
     }
 
+    /// <summary>Bytes that stand for themselves anywhere but at a line's edges: printable ASCII except '=', space, tab.</summary>
+    static readonly SearchValues<byte> Plain = SearchValues.Create([(byte)'\t', .. Enumerable.Range(32, 95).Where(b => b != '=').Select(b => (byte)b)]);
+
     static void Encode(ReadOnlySpan<byte> input, PooledBytes output)
     {
         var span = output.GetSpan(MaxEncodedLength(input.Length));
@@ -33,6 +36,24 @@ static class QuotedPrintable
         var line = 0;
         for (var i = 0; i < input.Length; i++)
         {
+            // Most of a message is runs of plain bytes: copied a run at a time (a vectorised search), up to the line's
+            // limit. A line's first '.', a soft break, and a space or tab before a line end take the byte-by-byte path.
+            if (line < MaxLine - 1 && !(line == 0 && input[i] == '.'))
+            {
+                var rest = input[i..];
+                var run = rest.IndexOfAnyExcept(Plain);
+                if (run < 0) run = rest.Length;
+                var take = Math.Min(run, MaxLine - 1 - line);
+                if (take == run && take > 0 && rest[take - 1] is (byte)' ' or (byte)'\t' && BeforeLineEnd(input, i + take)) take--;
+                if (take > 0)
+                {
+                    rest[..take].CopyTo(span[o..]);
+                    o += take;
+                    line += take;
+                    i += take - 1;
+                    continue;
+                }
+            }
             var b = input[i];
             if (b == '\n' || (b == '\r' && i + 1 < input.Length && input[i + 1] == '\n'))
             {
