@@ -23,7 +23,10 @@ public sealed class BackgroundScheduler(string name, int maxThreads, int nice) :
 
     public override int MaximumConcurrencyLevel => maxThreads;
 
-    /// <summary>Runs <paramref name="work"/> on this scheduler; its awaits come back here.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> on this scheduler; its awaits come back here. A caller elsewhere resumes on the
+    /// thread pool: the runtime never runs an await's continuation inline inside another scheduler's task.
+    /// </summary>
     public Task<T> Run<T>(Func<Task<T>> work, CancellationToken ct = default) =>
         Task.Factory.StartNew(work, ct, TaskCreationOptions.DenyChildAttach, this).Unwrap();
 
@@ -96,8 +99,10 @@ public sealed class BackgroundScheduler(string name, int maxThreads, int nice) :
     }
 
     /// <summary>
-    /// Raises the calling thread's nice value by <paramref name="increment"/>. Linux keeps a nice value per thread
-    /// (setpriority on a thread id), and raising it needs no privilege; .NET's Thread.Priority does nothing there.
+    /// Sets the calling thread's nice value to the process's (its main thread's) plus <paramref name="increment"/>.
+    /// Linux keeps a nice value per thread (setpriority on a thread id), and raising it needs no privilege; .NET's
+    /// Thread.Priority does nothing there. Relative to the process, not to the thread: a thread started by one of
+    /// ours already carries its value (Linux threads inherit it), and must not be lowered twice.
     /// </summary>
     public static void Lower(int increment)
     {
@@ -111,9 +116,14 @@ public sealed class BackgroundScheduler(string name, int maxThreads, int nice) :
         {
             var tid = gettid();
             Marshal.SetLastPInvokeError(0);
+            // With PRIO_PROCESS Linux reads a single thread: the process id names the main thread.
+            var process = getpriority(PrioProcess, Environment.ProcessId);
+            if (process == -1 && Marshal.GetLastPInvokeError() != 0) return;
+            var target = Math.Min(19, process + increment);
+            Marshal.SetLastPInvokeError(0);
             var current = getpriority(PrioProcess, tid);
             if (current == -1 && Marshal.GetLastPInvokeError() != 0) return;
-            setpriority(PrioProcess, tid, Math.Min(19, current + increment));
+            if (current < target) setpriority(PrioProcess, tid, target);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -29,6 +29,55 @@ public sealed class BackgroundSchedulerTests
     }
 
     [Fact]
+    public async Task Run_AwaitedFromOutside_ResumesTheCallerOffTheSchedulersThreads()
+    {
+        var scheduler = new BackgroundScheduler("test", 1, nice: 0);
+        // Off xunit's synchronization context, as the server's workers are: there an await resumes wherever the
+        // awaited task completes unless the scheduler sees to it.
+        await Task.Run(async () =>
+        {
+        for (var i = 0; i < 50; i++)
+        {
+            // Slow enough that the caller's continuation is registered before the work ends, so the thread that
+            // finishes the work is the one that could run it.
+            var name = await scheduler.Run(() =>
+            {
+                Thread.Sleep(1);
+                return Thread.CurrentThread.Name;
+            });
+            Assert.Equal("mailroom-test", name);
+            Assert.NotEqual("mailroom-test", Thread.CurrentThread.Name);
+
+            var asyncName = await scheduler.Run(async () =>
+            {
+                await Task.Delay(1);
+                return Thread.CurrentThread.Name;
+            });
+            Assert.Equal("mailroom-test", asyncName);
+            Assert.NotEqual("mailroom-test", Thread.CurrentThread.Name);
+        }
+        });
+    }
+
+    [Fact]
+    public async Task Run_CancelledWork_CancelsTheCallersTaskWithItsToken()
+    {
+        var scheduler = new BackgroundScheduler("test", 1, nice: 0);
+        using var cts = new CancellationTokenSource();
+
+        var run = scheduler.Run(async () =>
+        {
+            await Task.Delay(Timeout.Infinite, cts.Token);
+            return 0;
+        });
+        cts.Cancel();
+
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(cts.Token, e.CancellationToken);
+        Assert.True(run.IsCanceled);
+    }
+
+    [Fact]
     public async Task Run_BlockingWork_NeverRunsMoreThanMaxThreadsAtOnce()
     {
         var scheduler = new BackgroundScheduler("test", 3, nice: 0);
@@ -50,16 +99,41 @@ public sealed class BackgroundSchedulerTests
     }
 
     [Fact]
-    public async Task Run_OnLinux_RaisesTheNiceValueOfItsThreadsOnly()
+    public void Run_OnLinux_RaisesTheNiceValueOfItsThreadsOnly()
     {
         if (!OperatingSystem.IsLinux()) return;
-        var before = OwnNice();
-        var scheduler = new BackgroundScheduler("test", 1, nice: 7);
+        var scheduler = new BackgroundScheduler("test", 2, nice: 7);
+        int before = 0, after = 0;
+        var inside = new int[2];
 
-        var inside = await scheduler.Run(OwnNice);
+        // A thread of the test's own, blocking on the work: Linux threads inherit the nice value of the thread that
+        // starts them, so a thread-pool thread the scheduler's threads happened to start could carry theirs, and an
+        // await could resume on one. This thread exists before the scheduler's, so only the scheduler can change it.
+        var caller = new Thread(() =>
+        {
+            before = OwnNice();
+            inside[0] = scheduler.Run(OwnNice).GetAwaiter().GetResult();
+            // The second runs on a thread started by a lowered one: still lowered by 7, not by 14.
+            inside[1] = scheduler.Run(() =>
+            {
+                // Blocks this thread of the scheduler until the inner work runs, so it runs on a second one.
+                using var started = new ManualResetEventSlim();
+                var inner = scheduler.Run(() =>
+                {
+                    started.Set();
+                    return OwnNice();
+                });
+                started.Wait();
+                return inner.GetAwaiter().GetResult();
+            }).GetAwaiter().GetResult();
+            after = OwnNice();
+        });
+        caller.Start();
+        caller.Join();
 
-        Assert.Equal(Math.Min(19, before + 7), inside);
-        Assert.Equal(before, OwnNice());
+        Assert.Equal(Math.Min(19, before + 7), inside[0]);
+        Assert.Equal(Math.Min(19, before + 7), inside[1]);
+        Assert.Equal(before, after);
     }
 
     [Fact]
