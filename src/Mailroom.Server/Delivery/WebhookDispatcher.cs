@@ -20,9 +20,12 @@ public sealed partial class WebhookDispatcher(
     ILogger<WebhookDispatcher> logger)
 {
     readonly string _instance = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
-    // The whole pass runs here, not on the thread pool the API serves requests from: one thread per request in flight
-    // (they block on their sockets), and one each for the loop, fan-out, the claim and the outcome write.
-    readonly BackgroundScheduler _threads = new("webhooks", options.Value.MaxConcurrency + 4, workers.Value.Nice);
+    // The whole pass runs here, not on the thread pool the API serves requests from: one thread each for the loop,
+    // fan-out, the claim and the outcome write (they block on the database), and a core's worth for the requests,
+    // which await their sockets and resume here. A thread per request in flight blocking on its socket kept the pool
+    // clear too, but every GC had to stop a dozen more runnable threads on two cores, and the API's requests waited
+    // behind that (bench/findings.md, webhooks "Seventh look").
+    readonly BackgroundScheduler _threads = new("webhooks", Environment.ProcessorCount + 4, workers.Value.Nice);
     // Leases are held per instance, so one instance runs one pass at a time; separate instances run side by side.
     readonly SemaphoreSlim _pass = new(1, 1);
     // SQLite has one writer at a time, and a writer that finds the lock taken sleeps in busy_timeout's back-off
@@ -267,13 +270,13 @@ public sealed partial class WebhookDispatcher(
     }
 
     /// <summary>
-    /// One POST on a thread of its own, blocking on its socket: the HTTP work stays off the API's thread pool and
-    /// below its priority (see <see cref="BackgroundScheduler"/>). Never cancelled before it starts, so a claimed
-    /// delivery always ends as an outcome.
+    /// One POST, started and resumed on the dispatcher's own threads: the HTTP work stays off the API's thread pool
+    /// (see <see cref="BackgroundScheduler"/>). Never cancelled before it starts, so a claimed delivery always ends
+    /// as an outcome.
     /// </summary>
-    Task<Outcome> SendAsync(Claimed c, CancellationToken ct) => _threads.Run(() => Send(c, ct));
+    Task<Outcome> SendAsync(Claimed c, CancellationToken ct) => _threads.Run(() => SendCoreAsync(c, ct));
 
-    Outcome Send(Claimed c, CancellationToken ct)
+    async Task<Outcome> SendCoreAsync(Claimed c, CancellationToken ct)
     {
         var body = Encoding.UTF8.GetBytes(c.Payload);
         using var request = new HttpRequestMessage(HttpMethod.Post, c.TargetUrl) { Content = new ByteArrayContent(body) };
@@ -286,8 +289,8 @@ public sealed partial class WebhookDispatcher(
         timeout.CancelAfter(Options.Timeout);
         try
         {
-            using var response = httpClients.CreateClient(WebhookHttp.ClientName)
-                .Send(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await httpClients.CreateClient(WebhookHttp.ClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var code = (int)response.StatusCode;
             return code is >= 200 and <= 299
                 ? new Outcome(OutcomeKind.Delivered, code, null)
