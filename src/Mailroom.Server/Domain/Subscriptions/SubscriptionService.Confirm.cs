@@ -1,3 +1,4 @@
+using Mailroom.Server.Data;
 using Mailroom.Server.Domain.Outbox;
 
 namespace Mailroom.Server.Domain.Subscriptions;
@@ -13,6 +14,24 @@ public sealed partial class SubscriptionService
     /// changes nothing. Bounced and complained addresses stay as they are.
     /// </summary>
     public async Task<(ConfirmOutcome Outcome, long FormId)> ConfirmAsync(string token, CancellationToken ct)
+    {
+        // Activating several subscriptions moves their counts in id order, which a concurrent subscribe or
+        // unsubscribe of other addresses can hold in another order; a deadlock victim rolled back whole.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ConfirmOnceAsync(token, ct);
+            }
+            catch (Exception e) when (attempt < MaxAttempts && TransientConflict.Is(e))
+            {
+                db.ChangeTracker.Clear();
+                await TransientConflict.BackoffAsync(attempt, ct);
+            }
+        }
+    }
+
+    async Task<(ConfirmOutcome Outcome, long FormId)> ConfirmOnceAsync(string token, CancellationToken ct)
     {
         var hash = Credentials.Hash(token);
         var confirmed = await db.Subscriptions.Include(s => s.Subscriber).FirstOrDefaultAsync(s => s.ConfirmationTokenHash == hash, ct);

@@ -13,7 +13,7 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
 {
     public const int MaxFirstNameLength = 255;
     public const int MaxFieldValueLength = 2000;
-    const int MaxAttempts = 3;
+    const int MaxAttempts = 5;
 
     sealed record Target(string Type, long Id, bool DoubleOptIn);
 
@@ -31,6 +31,9 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
         // index on (account, email) rejects the slower one. Its next attempt finds the winner's row and goes the
         // upsert path. That attempt can lose a second race, on the (subscriber, target) index, to a third call
         // that also lost the first; every lost race means another call committed, so a few attempts suffice.
+        // On PostgreSQL an attempt can also be chosen as a deadlock victim: a call writes its primary target before
+        // the extra ones, so two calls naming the same targets from different paths can take the targets' count rows
+        // in opposite orders. The attempt rolled back whole, so it runs again from fresh reads after a short pause.
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -40,6 +43,11 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
             catch (DbUpdateException e) when (attempt < MaxAttempts && UniqueViolation.Is(e))
             {
                 db.ChangeTracker.Clear();
+            }
+            catch (Exception e) when (attempt < MaxAttempts && TransientConflict.Is(e))
+            {
+                db.ChangeTracker.Clear();
+                await TransientConflict.BackoffAsync(attempt, ct);
             }
         }
     }
@@ -189,6 +197,25 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
     /// not cancelled, so it leaves the tag's counts (spec §4.2 rule 3). False when the subscriber lacked the tag.
     /// </summary>
     public async Task<bool> RemoveTagAsync(Subscriber subscriber, long tagId, CancellationToken ct)
+    {
+        // The delete's count update can meet a subscribe holding the same count rows in the other order.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await RemoveTagOnceAsync(subscriber, tagId, ct);
+            }
+            catch (Exception e) when (attempt < MaxAttempts && TransientConflict.Is(e))
+            {
+                // Drops the rolled-back attempt's tag_remove event; the caller's subscriber stays tracked for Raise.
+                db.ChangeTracker.Clear();
+                db.Subscribers.Attach(subscriber);
+                await TransientConflict.BackoffAsync(attempt, ct);
+            }
+        }
+    }
+
+    async Task<bool> RemoveTagOnceAsync(Subscriber subscriber, long tagId, CancellationToken ct)
     {
         // Delete-then-raise in one transaction: of two concurrent removals only one deletes a row and
         // only that one writes a tag_remove event.
