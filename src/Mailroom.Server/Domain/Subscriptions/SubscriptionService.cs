@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mailroom.Server.Data;
+using Mailroom.Server.Data.Sql;
 using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Subscribers;
 
@@ -34,6 +35,7 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
         // On PostgreSQL an attempt can also be chosen as a deadlock victim: a call writes its primary target before
         // the extra ones, so two calls naming the same targets from different paths can take the targets' count rows
         // in opposite orders. The attempt rolled back whole, so it runs again from fresh reads after a short pause.
+        // (SubscribeOnceAsync's address lock removes the commonest case, two such calls for one address.)
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -55,7 +57,23 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
     async Task<SubscribeResult> SubscribeOnceAsync(long accountId, Target target, SubscribeInput input, CancellationToken ct)
     {
         var now = time.UtcNowSeconds();
+        // PostgreSQL: the attempt is one transaction that first locks the address's subscriber row (when there is one)
+        // and reads everything after that, so concurrent calls for one address take turns, each seeing what the one
+        // before committed, instead of inserting the address's subscriptions in opposite orders and deadlocking on the
+        // (subscriber, target) index and the count rows. SQLite: SaveChanges stays its own transaction; a read inside a
+        // deferred one would make the write fail, not wait, when another writer commits in between.
+        await using var tx = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+        // A failed attempt is rolled back whole, so the savepoint SaveChanges would set inside it serves nothing.
+        db.Database.AutoSavepointsEnabled = false;
+        // Tracked, so FindOrAddAsync takes the subscriber from the context rather than reading it again.
+        var locked = tx is not null && await SubscriberLockSql.LockAsync(db, accountId, EmailAddress.Normalize(input.Email!), ct);
         var (subscriber, created) = await subscribers.FindOrAddAsync(accountId, input.Email!, SubscriberStates.Inactive, ct);
+        if (tx is not null && !created && !locked)
+        {
+            // Another call committed the address between the lock and the read: lock it now and read it again under the lock.
+            await SubscriberLockSql.LockAsync(db, accountId, subscriber.NormalizedEmail, ct);
+            await db.Entry(subscriber).ReloadAsync(ct);
+        }
         var before = created ? null : subscriber.State;
         await subscribers.ApplyDetailsAsync(subscriber, input.FirstName, input.Fields, ct);
 
@@ -84,6 +102,7 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
         }
 
         await db.SaveChangesAsync(ct);
+        if (tx is not null) await tx.CommitAsync(ct);
         return new SubscribeResult(SubscribeError.None, primary);
     }
 
