@@ -3,12 +3,12 @@ using System.Runtime.InteropServices;
 namespace Mailroom.Server.Delivery;
 
 /// <summary>
-/// Threads of its own for background delivery work, run at a lower CPU priority than the API (Workers:Nice).
+/// Threads of its own for background delivery work, optionally at a lower CPU priority than the API (Workers:Nice).
 /// On a small machine the dispatcher's requests, their SQLite writes and the API's requests all want the same two
-/// cores: on the shared thread pool the API's requests wait in line behind the dispatcher's continuations, and at one
-/// priority the scheduler gives them no precedence either. Work started on this scheduler stays on it (an await
-/// resumes on <see cref="TaskScheduler.Current"/>), blocking calls here never starve the pool, and when the machine is
-/// busy the kernel runs the API first; when it is not, the background work gets every idle cycle.
+/// cores: on the shared thread pool the API's requests wait in line behind the dispatcher's continuations. Work
+/// started on this scheduler stays on it (an await resumes on <see cref="TaskScheduler.Current"/>), and blocking
+/// calls here never starve the pool. A nice value set here is inherited by any thread these threads start, thread-pool
+/// threads included, which is why Workers:Nice is off by default.
 /// Threads start on demand up to <c>maxThreads</c> and end after a while without work.
 /// </summary>
 public sealed class BackgroundScheduler(string name, int maxThreads, int nice) : TaskScheduler
