@@ -20,6 +20,27 @@ static class TransientConflict
     }
 
     /// <summary>
+    /// Runs <paramref name="once"/> (one transaction) again while PostgreSQL picks it as the victim of a conflict, up
+    /// to <paramref name="maxAttempts"/> in all, with <paramref name="reset"/> (clearing the rolled-back attempt's
+    /// tracked changes) and a short pause between attempts.
+    /// </summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> once, Action reset, int maxAttempts, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await once();
+            }
+            catch (Exception e) when (attempt < maxAttempts && Is(e))
+            {
+                reset();
+                await BackoffAsync(attempt, ct);
+            }
+        }
+    }
+
+    /// <summary>
     /// A few milliseconds, random, growing with the attempt: the transaction that won has a moment to commit, and
     /// two losers of one deadlock do not start again in step and meet again.
     /// </summary>

@@ -13,23 +13,10 @@ public sealed partial class SubscriptionService
     /// subscriber_activate and their form_subscribe / course_subscribe events. Idempotent: a second visit
     /// changes nothing. Bounced and complained addresses stay as they are.
     /// </summary>
-    public async Task<(ConfirmOutcome Outcome, long FormId)> ConfirmAsync(string token, CancellationToken ct)
-    {
+    public Task<(ConfirmOutcome Outcome, long FormId)> ConfirmAsync(string token, CancellationToken ct) =>
         // Activating several subscriptions moves their counts in id order, which a concurrent subscribe or
         // unsubscribe of other addresses can hold in another order; a deadlock victim rolled back whole.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await ConfirmOnceAsync(token, ct);
-            }
-            catch (Exception e) when (attempt < MaxAttempts && TransientConflict.Is(e))
-            {
-                db.ChangeTracker.Clear();
-                await TransientConflict.BackoffAsync(attempt, ct);
-            }
-        }
-    }
+        TransientConflict.RetryAsync(() => ConfirmOnceAsync(token, ct), db.ChangeTracker.Clear, MaxAttempts, ct);
 
     async Task<(ConfirmOutcome Outcome, long FormId)> ConfirmOnceAsync(string token, CancellationToken ct)
     {

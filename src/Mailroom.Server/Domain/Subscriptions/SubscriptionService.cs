@@ -215,24 +215,14 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
     /// Removes a tag from a subscriber (tracked entity of this context): the tag subscription is deleted,
     /// not cancelled, so it leaves the tag's counts (spec §4.2 rule 3). False when the subscriber lacked the tag.
     /// </summary>
-    public async Task<bool> RemoveTagAsync(Subscriber subscriber, long tagId, CancellationToken ct)
-    {
+    public Task<bool> RemoveTagAsync(Subscriber subscriber, long tagId, CancellationToken ct) =>
         // The delete's count update can meet a subscribe holding the same count rows in the other order.
-        for (var attempt = 1; ; attempt++)
+        TransientConflict.RetryAsync(() => RemoveTagOnceAsync(subscriber, tagId, ct), () =>
         {
-            try
-            {
-                return await RemoveTagOnceAsync(subscriber, tagId, ct);
-            }
-            catch (Exception e) when (attempt < MaxAttempts && TransientConflict.Is(e))
-            {
-                // Drops the rolled-back attempt's tag_remove event; the caller's subscriber stays tracked for Raise.
-                db.ChangeTracker.Clear();
-                db.Subscribers.Attach(subscriber);
-                await TransientConflict.BackoffAsync(attempt, ct);
-            }
-        }
-    }
+            // Drops the rolled-back attempt's tag_remove event; the caller's subscriber stays tracked for Raise.
+            db.ChangeTracker.Clear();
+            db.Subscribers.Attach(subscriber);
+        }, MaxAttempts, ct);
 
     async Task<bool> RemoveTagOnceAsync(Subscriber subscriber, long tagId, CancellationToken ct)
     {
