@@ -128,24 +128,96 @@ sealed class BroadcastRun
         finally { _work.Writer.TryComplete(); }
     }
 
+    /// <summary>
+    /// One connection's loop. With a bulk session (<see cref="IMailTransport.OpenBulkSession"/>) an outcome may come
+    /// back with the next message, so the body held back is finished whenever the queue runs dry or a throttle is about
+    /// to wait; on a stop it is dropped unsent (the server never saw its final dot) and its recipient stays unsent.
+    /// </summary>
     void SendLoop(long startedTimestamp)
     {
+        IBulkMailSession? session = null;
+        var bulk = true;
+        var done = new List<Done>(4);
+        var results = new List<BulkResult>(2);
         try
         {
             var stop = _stop.Token;
             while (Wait(_work.Reader.WaitToReadAsync(stop)))
             {
-                if (!_work.Reader.TryRead(out var item)) continue;
-                if (Interlocked.Decrement(ref _queued) == _lowWater) _drained.Release();
-                if (_ctx.Options.MessagesPerSecond > 0) ThrottleAsync(startedTimestamp, stop).GetAwaiter().GetResult();
-                var done = new Done(item.RecipientId, _ctx.SendOne(_loaded.Template, item));
-                // A message the relay accepted must reach the committer; only a dead committer stops this write.
-                if (!_done.Writer.TryWrite(done)) _done.Writer.WriteAsync(done, _committerGone.Token).AsTask().GetAwaiter().GetResult();
+                while (_work.Reader.TryRead(out var item))
+                {
+                    if (Interlocked.Decrement(ref _queued) == _lowWater) _drained.Release();
+                    if (_ctx.Options.MessagesPerSecond > 0 && ThrottleDelay(startedTimestamp) is var wait && wait > TimeSpan.Zero)
+                    {
+                        Finish(session, results, done);
+                        Task.Delay(wait, _ctx.Time, stop).GetAwaiter().GetResult();
+                    }
+                    if (bulk && session is null)
+                    {
+                        try { session = _ctx.OpenSession(); }
+                        catch (MailDeliveryException e)
+                        {
+                            Report(done, new Done(item.RecipientId, SendOutcome.Of(e)));
+                            continue;
+                        }
+                        bulk = session is not null;
+                    }
+                    if (session is null) Report(done, new Done(item.RecipientId, _ctx.SendOne(_loaded.Template, item)));
+                    else SendOn(ref session, item, results, done);
+                    if (stop.IsCancellationRequested) break;
+                }
                 if (stop.IsCancellationRequested) break;
+                Finish(session, results, done);
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested || _committerGone.IsCancellationRequested) { }
         catch (Exception e) when (Stop(e)) { throw; }
+        finally { session?.Dispose(); }
+    }
+
+    void SendOn(ref IBulkMailSession? session, Work item, List<BulkResult> results, List<Done> done)
+    {
+        if (_ctx.Compose(_loaded.Template, item) is not { } message)
+        {
+            Report(done, new Done(item.RecipientId, SendOutcome.NotActive));
+            return;
+        }
+        // Written out before Send returns; disposed at once (MimeMessage has a finalizer, see BroadcastSender).
+        using (message) session!.Send(message, item.RecipientId, results);
+        Report(results, done);
+        if (session.Broken)
+        {
+            session.Dispose();
+            session = null;
+        }
+    }
+
+    void Finish(IBulkMailSession? session, List<BulkResult> results, List<Done> done)
+    {
+        if (session is null) return;
+        session.Flush(results);
+        Report(results, done);
+    }
+
+    void Report(List<BulkResult> results, List<Done> done)
+    {
+        foreach (var r in results) done.Add(new Done(r.Tag, SendOutcome.Of(r.Error)));
+        results.Clear();
+        Report(done);
+    }
+
+    void Report(List<Done> done, Done one)
+    {
+        done.Add(one);
+        Report(done);
+    }
+
+    void Report(List<Done> done)
+    {
+        // A message the relay accepted must reach the committer; only a dead committer stops this write.
+        foreach (var d in done)
+            if (!_done.Writer.TryWrite(d)) _done.Writer.WriteAsync(d, _committerGone.Token).AsTask().GetAwaiter().GetResult();
+        done.Clear();
     }
 
     /// <summary>Blocks this (dedicated) thread until the channel has work or is finished.</summary>
@@ -188,27 +260,38 @@ sealed class BroadcastRun
         }
     }
 
-    async Task ThrottleAsync(long startedTimestamp, CancellationToken ct)
+    /// <summary>How long to wait before the next message so the run keeps to <see cref="DeliveryOptions.MessagesPerSecond"/>.</summary>
+    TimeSpan ThrottleDelay(long startedTimestamp)
     {
-        var rate = _ctx.Options.MessagesPerSecond;
-        if (rate <= 0) return;
-        var due = TimeSpan.FromSeconds((double)Interlocked.Increment(ref _started) / rate);
-        var elapsed = _ctx.Time.GetElapsedTime(startedTimestamp);
-        if (due > elapsed) await Task.Delay(due - elapsed, _ctx.Time, ct);
+        var due = TimeSpan.FromSeconds((double)Interlocked.Increment(ref _started) / _ctx.Options.MessagesPerSecond);
+        return due - _ctx.Time.GetElapsedTime(startedTimestamp);
     }
 
     public sealed record Work(long RecipientId, long SubscriberId, string Token, SubscriberView? Subscriber);
     public sealed record Done(long RecipientId, SendOutcome Outcome);
 }
 
-/// <summary>What a run needs from its sender: the reader, one send, one commit.</summary>
+/// <summary>
+/// What a run needs from its sender: the reader, one send through the transport's shared connections, a bulk session
+/// and the message to put on it (null: the subscriber is no longer active), and one commit.
+/// </summary>
 sealed record BroadcastRunContext(
     DeliveryOptions Options, int Connections, TimeProvider Time, RecipientReader Reader,
     Func<BroadcastTemplate, BroadcastRun.Work, SendOutcome> SendOne,
+    Func<IBulkMailSession?> OpenSession,
+    Func<BroadcastTemplate, BroadcastRun.Work, MimeKit.MimeMessage?> Compose,
     Func<LoadedTemplate, List<BroadcastRun.Done>, RecipientCursor, Task<int>> Commit);
 
 public enum SendOutcomeKind { Sent, Transient, Failed, Bounced, Skipped }
-public sealed record SendOutcome(SendOutcomeKind Kind, string? Error);
+public sealed record SendOutcome(SendOutcomeKind Kind, string? Error)
+{
+    public static readonly SendOutcome Sent = new(SendOutcomeKind.Sent, null);
+    public static readonly SendOutcome NotActive = new(SendOutcomeKind.Skipped, "subscriber is no longer active");
+
+    /// <summary>Accepted (null), or what the refusal means for the recipient.</summary>
+    public static SendOutcome Of(MailDeliveryException? e) => e is null ? Sent
+        : new(e.Bounce ? SendOutcomeKind.Bounced : e.Permanent ? SendOutcomeKind.Failed : SendOutcomeKind.Transient, e.Message);
+}
 
 /// <summary>
 /// Which recipients are out with the senders and not yet committed. The checkpoint may advance only to just

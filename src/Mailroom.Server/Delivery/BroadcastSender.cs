@@ -81,7 +81,7 @@ public sealed class BroadcastSender(
         var template = await LoadTemplateAsync(broadcastId, ct);
         if (template is null) return 0;
         var context = new BroadcastRunContext(Options, smtp.Value.MaxConnections, time,
-            new RecipientReader(scopes, time, Options, _instance), SendOne, CommitAsync);
+            new RecipientReader(scopes, time, Options, _instance), SendOne, transport.OpenBulkSession, Compose, CommitAsync);
         var (accepted, drained) = await new BroadcastRun(context, template, ct).RunAsync(ct);
         if (drained) await FinishOrReleaseAsync(broadcastId, ct);
         return accepted;
@@ -89,22 +89,26 @@ public sealed class BroadcastSender(
 
     SendOutcome SendOne(BroadcastTemplate template, BroadcastRun.Work work)
     {
-        // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
-        if (work.Subscriber is not { State: SubscriberStates.Active } subscriber)
-            return new SendOutcome(SendOutcomeKind.Skipped, "subscriber is no longer active");
+        if (Compose(template, work) is not { } message) return SendOutcome.NotActive;
         // Disposed when done: MimeMessage has a finalizer, and 100,000 of them queued for it cost the GC dearly.
-        using var message = composer.ComposeBroadcast(template, subscriber, work.Token);
-        try
+        using (message)
         {
-            // Never cancelled: a send the relay may already have accepted would have an unknowable outcome.
-            transport.Send(message);
-            return new SendOutcome(SendOutcomeKind.Sent, null);
-        }
-        catch (MailDeliveryException e)
-        {
-            return new SendOutcome(e.Bounce ? SendOutcomeKind.Bounced : e.Permanent ? SendOutcomeKind.Failed : SendOutcomeKind.Transient, e.Message);
+            try
+            {
+                // Never cancelled: a send the relay may already have accepted would have an unknowable outcome.
+                transport.Send(message);
+                return SendOutcome.Sent;
+            }
+            catch (MailDeliveryException e)
+            {
+                return SendOutcome.Of(e);
+            }
         }
     }
+
+    // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
+    MimeKit.MimeMessage? Compose(BroadcastTemplate template, BroadcastRun.Work work) =>
+        work.Subscriber is { State: SubscriberStates.Active } subscriber ? composer.ComposeBroadcast(template, subscriber, work.Token) : null;
 
     /// <summary>
     /// Commits a group of outcomes in one transaction: the accepted ones (nearly all) in one set-based UPDATE,

@@ -13,6 +13,10 @@ public sealed class SmtpOptions
     public string? Password { get; set; }
     /// <summary>none | starttls | ssl</summary>
     [RegularExpression("(?i)^(none|starttls|ssl)$")] public string Security { get; set; } = "none";
+    /// <summary>
+    /// Connections open at once. A broadcast holds all but one as pipelined sessions of its own for the run
+    /// (<see cref="PipelinedSmtpSession"/>); the last is shared message by message with everything else.
+    /// </summary>
     [Range(1, 256)] public int MaxConnections { get; set; } = 8;
 }
 

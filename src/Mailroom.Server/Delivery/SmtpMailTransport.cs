@@ -16,6 +16,44 @@ public sealed class SmtpMailTransport(SmtpOptions options, ILogger<SmtpMailTrans
 {
     readonly SemaphoreSlim _slots = new(options.MaxConnections, options.MaxConnections);
     readonly ConcurrentBag<SmtpClient> _idle = [];
+    // Bulk sessions hold their connection for a whole broadcast run; one connection stays for everything else
+    // (confirmations above all), which takes turns with it per message as before.
+    int _bulkBudget = options.MaxConnections - 1;
+    int _saidNoPipelining;
+
+    /// <summary>
+    /// A pipelined connection (<see cref="PipelinedSmtpSession"/>) that counts against
+    /// <see cref="SmtpOptions.MaxConnections"/> until disposed; null when all but one connection are already bulk
+    /// sessions or the relay offers no PIPELINING (or no AUTH mechanism the session knows).
+    /// </summary>
+    public IBulkMailSession? OpenBulkSession()
+    {
+        if (Interlocked.Decrement(ref _bulkBudget) < 0)
+        {
+            Interlocked.Increment(ref _bulkBudget);
+            return null;
+        }
+        _slots.Wait();
+        var released = 0;
+        void Release()
+        {
+            if (Interlocked.Exchange(ref released, 1) != 0) return;
+            _slots.Release();
+            Interlocked.Increment(ref _bulkBudget);
+        }
+        try
+        {
+            var session = PipelinedSmtpSession.Connect(options, Release);
+            if (session is null && Interlocked.Exchange(ref _saidNoPipelining, 1) == 0)
+                logger.LogInformation("The SMTP server offers no PIPELINING (or no AUTH PLAIN/LOGIN); broadcasts go through MailKit message by message");
+            return session;
+        }
+        catch
+        {
+            Release();
+            throw;
+        }
+    }
 
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
