@@ -210,6 +210,9 @@ public sealed class Broadcast
     public int SentCount { get; set; }
     public int FailedCount { get; set; }
     public long LastRecipientId { get; set; }
+    // PostgreSQL writes the recipient list in chunks while the first messages go out (RecipientFreezer); true until
+    // the last chunk is in. RecipientCount is the list's size from the start.
+    public bool Freezing { get; set; }
     public DateTime? LockedUntil { get; set; }
     // The process holding the lease; renewals only succeed for the holder, so an expired lease taken
     // over by another process is never silently stolen back.

@@ -128,6 +128,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("failed_count");
 
+                    b.Property<bool>("Freezing")
+                        .HasColumnType("boolean")
+                        .HasColumnName("freezing");
+
                     b.Property<long>("LastRecipientId")
                         .HasColumnType("bigint")
                         .HasColumnName("last_recipient_id");

@@ -119,6 +119,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("failed_count");
 
+                    b.Property<bool>("Freezing")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("freezing");
+
                     b.Property<long>("LastRecipientId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_recipient_id");

@@ -46,6 +46,7 @@ sealed class BroadcastRun
     readonly CancellationTokenSource _stop;
     readonly CancellationTokenSource _committerGone = new();
     Exception? _fatal;
+    FreezeProgress? _freeze;
     int _accepted;
     int _started;
     bool _leaseLost;
@@ -70,6 +71,15 @@ sealed class BroadcastRun
     public async Task<(int Accepted, bool Drained)> RunAsync(CancellationToken ct)
     {
         var started = _ctx.Time.GetTimestamp();
+        if (_ctx.Freeze is { } freeze)
+        {
+            _freeze = new FreezeProgress();
+            _freeze.Completion = Task.Run(async () =>
+            {
+                try { await freeze(_freeze, _stop.Token); }
+                catch (Exception e) when (Stop(e)) { throw; }
+            }, CancellationToken.None);
+        }
         var reader = Task.Run(ReadAsync, CancellationToken.None);
         // One thread per connection, blocking on its socket (see IMailTransport.Send), not the thread pool.
         var senders = Enumerable.Range(0, Math.Max(1, _ctx.Connections))
@@ -79,6 +89,7 @@ sealed class BroadcastRun
 
         // Each loop records its own failure in _fatal (Stop), so awaiting them only waits for them to end.
         await reader.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_freeze is not null) await _freeze.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await Task.WhenAll(senders).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _done.Writer.TryComplete();
         await committer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -114,9 +125,17 @@ sealed class BroadcastRun
             var pass = await _ctx.Reader.StartAsync(BroadcastId, stop);
             while (!stop.IsCancellationRequested)
             {
-                var batch = await _ctx.Reader.NextAsync(pass, _loaded.AccountId, _ctx.Options.BatchSize * BatchesPerRead, stop);
+                // Whether the freeze has ended is looked at before the read, so a read after its end misses none of its chunks.
+                var seen = _freeze?.Version ?? 0;
+                var freezing = _freeze is { Completion.IsCompleted: false };
+                var batch = await _ctx.Reader.NextAsync(pass, _loaded.AccountId, _ctx.Options.BatchSize * BatchesPerRead, freezing, stop);
                 if (batch is null) { _leaseLost = true; break; }
-                if (batch.Count == 0) break;
+                if (batch.Count == 0)
+                {
+                    if (!freezing) break;
+                    await _freeze!.WaitAsync(seen, stop);
+                    continue;
+                }
                 foreach (var item in batch) _cursor.Dispatched(item.RecipientId);
                 Interlocked.Add(ref _queued, batch.Count);
                 foreach (var item in batch) _work.Writer.TryWrite(item);
@@ -273,14 +292,16 @@ sealed class BroadcastRun
 
 /// <summary>
 /// What a run needs from its sender: the reader, one send through the transport's shared connections, a bulk session
-/// and the message to put on it (null: the subscriber is no longer active), and one commit.
+/// and the message to put on it (null: the subscriber is no longer active), one commit, and the freeze still to finish
+/// alongside, if any (<see cref="RecipientFreezer"/>).
 /// </summary>
 sealed record BroadcastRunContext(
     DeliveryOptions Options, int Connections, TimeProvider Time, RecipientReader Reader,
     Func<BroadcastTemplate, BroadcastRun.Work, SendOutcome> SendOne,
     Func<IBulkMailSession?> OpenSession,
     Func<BroadcastTemplate, BroadcastRun.Work, MimeKit.MimeMessage?> Compose,
-    Func<LoadedTemplate, List<BroadcastRun.Done>, RecipientCursor, Task<int>> Commit);
+    Func<LoadedTemplate, List<BroadcastRun.Done>, RecipientCursor, Task<int>> Commit,
+    Func<FreezeProgress, CancellationToken, Task>? Freeze);
 
 public enum SendOutcomeKind { Sent, Transient, Failed, Bounced, Skipped }
 public sealed record SendOutcome(SendOutcomeKind Kind, string? Error)

@@ -39,18 +39,24 @@ public sealed class BroadcastSender(
         var due = await db.Broadcasts.AsNoTracking()
             .Where(b => b.Status == BroadcastStatuses.Scheduled && b.SendAt != null && b.SendAt <= now)
             .OrderBy(b => b.SendAt).Select(b => new { b.Id, b.AccountId }).ToListAsync(ct);
+        // PostgreSQL writes the list in chunks alongside the first sends (RecipientFreezer); SQLite, with one writer and a
+        // freeze a fraction as long, in the same transaction as the status.
+        var chunked = db.Database.IsNpgsql();
         foreach (var b in due)
         {
-            // Freezing the list and flipping the status commit together: "sending" always has its recipients.
+            // Flipping the status and freezing the list (or marking it as being frozen) commit together.
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var flipped = await db.Broadcasts.Where(x => x.Id == b.Id && x.Status == BroadcastStatuses.Scheduled)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, BroadcastStatuses.Sending).SetProperty(x => x.StartedAt, now), ct);
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, BroadcastStatuses.Sending).SetProperty(x => x.StartedAt, now)
+                    .SetProperty(x => x.Freezing, chunked), ct);
             if (flipped == 0) continue;
-            var count = await RecipientSql.FreezeAsync(db, b.AccountId, b.Id, ct);
+            // Chunked: the freezer sets the exact count as of its snapshot a moment later.
+            var count = chunked
+                ? await db.Subscribers.CountAsync(s => s.AccountId == b.AccountId && s.State == SubscriberStates.Active, ct)
+                : await RecipientSql.FreezeAsync(db, b.AccountId, b.Id, ct);
             await db.Broadcasts.Where(x => x.Id == b.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.RecipientCount, count), ct);
             await tx.CommitAsync(ct);
-            await RecipientSql.AnalyzeAsync(db, ct);
             logger.LogInformation("Broadcast {BroadcastId} started: {Recipients} recipients", b.Id, count);
         }
     }
@@ -80,8 +86,14 @@ public sealed class BroadcastSender(
     {
         var template = await LoadTemplateAsync(broadcastId, ct);
         if (template is null) return 0;
+        Func<FreezeProgress, CancellationToken, Task>? freeze = null;
+        if (template.Freezing)
+        {
+            var freezer = new RecipientFreezer(scopes, Options.FreezeChunkSize, logger);
+            freeze = (progress, token) => freezer.RunAsync(broadcastId, template.AccountId, progress, token);
+        }
         var context = new BroadcastRunContext(Options, smtp.Value.MaxConnections, time,
-            new RecipientReader(scopes, time, Options, _instance), SendOne, transport.OpenBulkSession, Compose, CommitAsync);
+            new RecipientReader(scopes, time, Options, _instance), SendOne, transport.OpenBulkSession, Compose, CommitAsync, freeze);
         var (accepted, drained) = await new BroadcastRun(context, template, ct).RunAsync(ct);
         if (drained) await FinishOrReleaseAsync(broadcastId, ct);
         return accepted;
@@ -184,7 +196,7 @@ public sealed class BroadcastSender(
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.LockedUntil, (DateTime?)null).SetProperty(b => b.LockedBy, (string?)null), ct);
             return;
         }
-        await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == _instance)
+        await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == _instance && !b.Freezing)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BroadcastStatuses.Completed).SetProperty(b => b.CompletedAt, now)
                 .SetProperty(b => b.LockedUntil, (DateTime?)null).SetProperty(b => b.LockedBy, (string?)null), ct);
         logger.LogInformation("Broadcast {BroadcastId} completed", id);

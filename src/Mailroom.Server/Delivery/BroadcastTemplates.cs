@@ -1,6 +1,7 @@
 namespace Mailroom.Server.Delivery;
 
-public sealed record LoadedTemplate(long AccountId, BroadcastTemplate Template);
+/// <param name="Freezing">The recipient list is still being written (see <see cref="RecipientFreezer"/>).</param>
+public sealed record LoadedTemplate(long AccountId, BroadcastTemplate Template, bool Freezing = false);
 
 public static class BroadcastTemplates
 {
@@ -9,7 +10,7 @@ public static class BroadcastTemplates
     {
         var row = await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId)
             .Join(db.Accounts, b => b.AccountId, a => a.Id, (b, a) => new
-            { b.Id, b.AccountId, b.Subject, b.Content, b.EmailAddress, b.EmailLayoutTemplate, a.Name, a.PrimaryEmailAddress })
+            { b.Id, b.AccountId, b.Subject, b.Content, b.EmailAddress, b.EmailLayoutTemplate, b.Freezing, a.Name, a.PrimaryEmailAddress })
             .FirstOrDefaultAsync(ct);
         if (row is null) return null;
         string? layout = null;
@@ -17,6 +18,6 @@ public static class BroadcastTemplates
             layout = await db.EmailLayouts.AsNoTracking().Where(l => l.AccountId == row.AccountId && l.Name == row.EmailLayoutTemplate)
                 .Select(l => l.Html).FirstOrDefaultAsync(ct);
         var from = string.IsNullOrWhiteSpace(row.EmailAddress) ? row.PrimaryEmailAddress : row.EmailAddress;
-        return new LoadedTemplate(row.AccountId, new BroadcastTemplate(row.Id, row.Name, from, row.Subject, row.Content, layout));
+        return new LoadedTemplate(row.AccountId, new BroadcastTemplate(row.Id, row.Name, from, row.Subject, row.Content, layout), row.Freezing);
     }
 }

@@ -34,6 +34,8 @@ public sealed class DeliveryOptions
     [Range(0, int.MaxValue)] public int MessagesPerSecond { get; set; }
     /// <summary>Unit of the send pipeline (reads and commits take up to 4 of these): small, so few are in flight if the process dies.</summary>
     [Range(1, 10_000)] public int BatchSize { get; set; } = 64;
+    /// <summary>PostgreSQL: recipients written per transaction while the list is frozen alongside the first sends.</summary>
+    [Range(1, 1_000_000)] public int FreezeChunkSize { get; set; } = 10_000;
     /// <summary>Attempts per recipient for transient failures (4xx, lost connections) before it is marked failed.</summary>
     [Range(1, 100)] public int MaxAttempts { get; set; } = 5;
     /// <summary>First retry delay; doubles per attempt.</summary>

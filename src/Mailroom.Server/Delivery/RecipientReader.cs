@@ -28,7 +28,8 @@ sealed class RecipientReader(IServiceScopeFactory scopes, TimeProvider time, Del
     }
 
     /// <returns>The next recipients, empty when there is nothing more to do now, null when the lease was lost.</returns>
-    public async Task<List<BroadcastRun.Work>?> NextAsync(Pass pass, long accountId, int size, CancellationToken ct)
+    /// <param name="forwardOnly">While the list is still being frozen: more rows may come, so don't turn to the retries yet.</param>
+    public async Task<List<BroadcastRun.Work>?> NextAsync(Pass pass, long accountId, int size, bool forwardOnly, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -44,7 +45,7 @@ sealed class RecipientReader(IServiceScopeFactory scopes, TimeProvider time, Del
                 && r.SentAt == null && r.FailedAt == null && r.NextAttemptAt == null), size, ct);
             if (rows.Count > 0) pass.Forward = rows[^1].Id;
         }
-        if (rows.Count == 0)
+        if (rows.Count == 0 && !forwardOnly)
         {
             pass.Retrying = true;
             var after = pass.Retry;

@@ -12,17 +12,58 @@ namespace Mailroom.Server.Data.Sql;
 static class RecipientSql
 {
     public static Task<int> FreezeAsync(AppDbContext db, long accountId, long broadcastId, CancellationToken ct) =>
+        FreezeRangeAsync(db, accountId, broadcastId, 0, long.MaxValue, ct);
+
+    /// <summary>
+    /// The active subscribers with ids in (<paramref name="after"/>, <paramref name="through"/>]: one chunk of a list
+    /// frozen in chunks (RecipientFreezer), as of the snapshot the calling transaction imported on PostgreSQL.
+    /// </summary>
+    public static Task<int> FreezeRangeAsync(AppDbContext db, long accountId, long broadcastId, long after, long through, CancellationToken ct) =>
         db.Database.IsNpgsql()
             ? db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO broadcast_recipients (account_id, broadcast_id, subscriber_id, token, attempts, bounced, clicks)
                 SELECT account_id, {broadcastId}, id, replace(gen_random_uuid()::text, '-', ''), 0, false, 0
-                FROM subscribers WHERE account_id = {accountId} AND state = 'active' ORDER BY id
+                FROM subscribers WHERE account_id = {accountId} AND state = 'active' AND id > {after} AND id <= {through} ORDER BY id
                 """, ct)
             : db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO broadcast_recipients (account_id, broadcast_id, subscriber_id, token, attempts, bounced, clicks)
                 SELECT account_id, {broadcastId}, id, lower(hex(randomblob(16))), 0, 0, 0
-                FROM subscribers WHERE account_id = {accountId} AND state = 'active' ORDER BY id
+                FROM subscribers WHERE account_id = {accountId} AND state = 'active' AND id > {after} AND id <= {through} ORDER BY id
                 """, ct);
+
+    /// <summary>
+    /// PostgreSQL: the ids that end each chunk of <paramref name="size"/> active subscribers after <paramref name="after"/>
+    /// (the last, shorter chunk has none), and how many there are in all.
+    /// </summary>
+    public static async Task<(List<long> Ends, int Count)> ChunksAsync(AppDbContext db, long accountId, long after, int size, CancellationToken ct)
+    {
+        var rows = await db.Database.SqlQuery<ChunkEnd>($"""
+            SELECT id AS "Id", n AS "N", count(*) OVER () AS "Total" FROM (
+                SELECT id, row_number() OVER (ORDER BY id) AS n
+                FROM subscribers WHERE account_id = {accountId} AND state = 'active' AND id > {after}) t
+            """).Where(r => r.N % size == 0 || r.N == r.Total).ToListAsync(ct);
+        return ([.. rows.Where(r => r.N % size == 0).OrderBy(r => r.Id).Select(r => r.Id)], rows.Count == 0 ? 0 : (int)rows[0].Total);
+    }
+
+    sealed record ChunkEnd(long Id, long N, long Total);
+
+    /// <summary>
+    /// PostgreSQL: exports the calling (repeatable read) transaction's snapshot, for other transactions to see the
+    /// database exactly as it does (pg_export_snapshot; valid while this transaction stays open).
+    /// </summary>
+    public static async Task<string> ExportSnapshotAsync(AppDbContext db, CancellationToken ct)
+    {
+        var id = await db.Database.SqlQuery<string>($"SELECT pg_export_snapshot() AS \"Value\"").SingleAsync(ct);
+        // It goes into SET TRANSACTION SNAPSHOT as a literal (the command takes no parameters): hex digits and dashes only.
+        if (!id.All(c => char.IsAsciiHexDigit(c) || c == '-')) throw new InvalidOperationException($"Unexpected snapshot id {id}");
+        return id;
+    }
+
+    /// <summary>Must be the first statement of a repeatable read transaction.</summary>
+    public static Task ImportSnapshotAsync(AppDbContext db, string snapshot, CancellationToken ct) =>
+#pragma warning disable EF1003 // validated in ExportSnapshotAsync; the command takes no parameters
+        db.Database.ExecuteSqlRawAsync("SET TRANSACTION SNAPSHOT '" + snapshot + "'", ct);
+#pragma warning restore EF1003
 
     /// <summary>
     /// PostgreSQL plans the recipient reads from table statistics, and autovacuum analyzes a freshly filled table only

@@ -7,9 +7,10 @@ public sealed record BroadcastStats(int Recipients, double OpenRate, double Clic
     /// <summary>Null when the account has no such broadcast.</summary>
     public static async Task<BroadcastStats?> LoadAsync(AppDbContext db, long accountId, long broadcastId, CancellationToken ct)
     {
-        var status = await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId && b.AccountId == accountId)
-            .Select(b => b.Status).FirstOrDefaultAsync(ct);
-        if (status is null) return null;
+        var broadcast = await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId && b.AccountId == accountId)
+            .Select(b => new { b.Status, b.Freezing, b.RecipientCount }).FirstOrDefaultAsync(ct);
+        if (broadcast is null) return null;
+        var status = broadcast.Status;
         // One aggregate query; each recipient row is one subscriber, so row counts are unique counts.
         var totals = await db.BroadcastRecipients.AsNoTracking().Where(r => r.BroadcastId == broadcastId)
             .GroupBy(r => r.BroadcastId)
@@ -23,10 +24,14 @@ public sealed record BroadcastStats(int Recipients, double OpenRate, double Clic
                 Clicks = g.Sum(r => r.Clicks),
             })
             .FirstOrDefaultAsync(ct);
+        // While PostgreSQL is still writing the list (a few seconds), its size is already known; the rows are not all there.
+        if (broadcast.Freezing && totals is not null && totals.Recipients < broadcast.RecipientCount)
+            totals = totals with { Recipients = broadcast.RecipientCount };
         if (totals is null)
             // No recipient list yet: honest zeros until the sender freezes one. A finished broadcast that had
             // nobody to send to has nothing left to do, so it reads 100.
-            return new BroadcastStats(0, 0, 0, 0, 0, false, status, status == BroadcastStatuses.Completed ? 100 : 0);
+            return new BroadcastStats(broadcast.Freezing ? broadcast.RecipientCount : 0, 0, 0, 0, 0, false, status,
+                status == BroadcastStatuses.Completed ? 100 : 0);
         return new BroadcastStats(totals.Recipients, Percent(totals.Opened, totals.Recipients),
             Percent(totals.Clicked, totals.Recipients), totals.Unsubscribed, totals.Clicks,
             // inferred: Kit's documented example answers false; Mailroom always tracks clicks and never hides them.
