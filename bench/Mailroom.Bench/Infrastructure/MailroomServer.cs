@@ -38,7 +38,12 @@ public sealed class MailroomServer(BenchContext context, BenchDatabase db, strin
     public async Task<BenchAccount> SetUpAccountAsync()
     {
         await CliAsync("migrate");
-        var json = JsonNode.Parse(await CliAsync("accounts", "create", "--name", "Bench", "--email", "bench@example.com", "--json"))!;
+        return await CreateAccountAsync("Bench", "bench@example.com");
+    }
+
+    public async Task<BenchAccount> CreateAccountAsync(string name, string email)
+    {
+        var json = JsonNode.Parse(await CliAsync("accounts", "create", "--name", name, "--email", email, "--json"))!;
         return new BenchAccount(json["id"]!.GetValue<long>(), json["api_key"]!.GetValue<string>(), json["api_secret"]!.GetValue<string>());
     }
 
