@@ -93,16 +93,27 @@ sealed class PipelinedSmtpSession : IBulkMailSession
         }
         catch (Exception e) when (e is IOException or SocketException or AuthenticationException or ProtocolViolation)
         {
-            if (session is not null) session.Dispose();
-            else { socket.Dispose(); onDispose(); }
+            Abandon(session, socket, onDispose);
             throw new MailDeliveryException(e.Message, permanent: false, bounce: false, e);
         }
         catch
         {
-            if (session is not null) session.Dispose();
-            else { socket.Dispose(); onDispose(); }
+            Abandon(session, socket, onDispose);
             throw;
         }
+    }
+
+    /// <summary>A connection that failed while being set up: no QUIT (its stream may be half a TLS handshake), just closed.</summary>
+    static void Abandon(PipelinedSmtpSession? session, Socket socket, Action onDispose)
+    {
+        if (session is null)
+        {
+            socket.Dispose();
+            onDispose();
+            return;
+        }
+        session.Broken = true;
+        session.Dispose();
     }
 
     static SslStream Secure(Stream inner, string host)
@@ -403,7 +414,7 @@ sealed class PipelinedSmtpSession : IBulkMailSession
         if (_disposed) return;
         _disposed = true;
         if (!Broken) Quit();
-        _stream.Dispose();
+        try { _stream.Dispose(); } catch (Exception e) when (e is IOException or SocketException) { }
         _socket.Dispose();
         _onDispose();
     }

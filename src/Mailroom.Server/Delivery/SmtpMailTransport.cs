@@ -115,6 +115,10 @@ public sealed class SmtpMailTransport(SmtpOptions options, ILogger<SmtpMailTrans
             case SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
                 or ServiceNotAuthenticatedException or AuthenticationException or SslHandshakeException:
                 return new MailDeliveryException(e.Message, permanent: false, bounce: false, e);
+            // MailKit's answer to Smtp:Security=starttls against a relay without STARTTLS: nothing is sent in the clear,
+            // and recipients wait for their retries (and fail after the last) rather than the broadcast stopping.
+            case NotSupportedException when client is null || !client.IsConnected || (client.Capabilities & SmtpCapabilities.StartTLS) == 0:
+                return new MailDeliveryException(e.Message, permanent: false, bounce: false, e);
             default:
                 return null;
         }

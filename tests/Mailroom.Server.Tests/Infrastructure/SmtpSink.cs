@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Mail;
@@ -21,14 +22,24 @@ public sealed class SmtpSink : IAsyncDisposable
     int _transientFailures;
 
     public int Port { get; }
+    /// <summary>Messages that arrived over TLS.</summary>
+    public int Secure => _secure;
+    int _secure;
     public ConcurrentQueue<MimeMessage> Messages { get; } = new();
     public ConcurrentDictionary<string, bool> RejectedRecipients { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public SmtpSink()
+    public SmtpSink() : this(null, implicitTls: false) { }
+
+    /// <summary>With a certificate: STARTTLS, or TLS from the first byte when <paramref name="implicitTls"/>.</summary>
+    public SmtpSink(X509Certificate2? certificate, bool implicitTls)
     {
         Port = FreePort();
         var options = new SmtpServerOptionsBuilder().ServerName("sink.test")
-            .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
+            .Endpoint(b =>
+            {
+                b.Endpoint(new IPEndPoint(IPAddress.Loopback, Port));
+                if (certificate is not null) b.Certificate(certificate).IsSecure(implicitTls);
+            }).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
         services.Add(new DelegatingMailboxFilter(
@@ -63,6 +74,7 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             if (Interlocked.Decrement(ref sink._transientFailures) >= 0)
                 return new SmtpResponse((SmtpReplyCode)451, "Requested action aborted: try again later");
+            if (context.Pipe.IsSecure) Interlocked.Increment(ref sink._secure);
             using var stream = new MemoryStream(buffer.ToArray());
             sink.Messages.Enqueue(await MimeMessage.LoadAsync(stream, ct));
             return SmtpResponse.Ok;
