@@ -66,7 +66,7 @@ public sealed class Report
         sb.AppendLine("Every baseline ran in the same run, just before Mailroom's figure, on the same machine; ratios are what to compare");
         sb.AppendLine("across runs, because the machine is shared and absolute numbers drift. Mailroom is the Release build (ReadyToRun),");
         sb.AppendLine("started from its publish folder (so its `appsettings.json` applies) with `RateLimit:PermitsPerMinute=0`,");
-        sb.AppendLine("`Demo:Enabled=false` and a fresh database per scenario. Each HTTP figure follows a short warm-up of the same load, each broadcast a 10,000-recipient warm-up broadcast on the same process (its rate, a fresh process's first broadcast, is in the evidence).");
+        sb.AppendLine("`Demo:Enabled=false` and a fresh database per scenario. Each HTTP figure follows a short warm-up of the same load, each broadcast a 20,000-recipient warm-up broadcast on the same process (its rate, a fresh process's first broadcast, is in the evidence).");
         sb.AppendLine();
         sb.Append(Table());
         var misses = _rows.Where(r => r.Met == false).ToList();

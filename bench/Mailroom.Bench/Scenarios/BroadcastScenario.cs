@@ -13,7 +13,7 @@ public static class BroadcastScenario
     const double RateGoal = 1 / 3.0;
     const long MemoryGoal = 300L * 1024 * 1024;
     const int SmtpConnections = 16;
-    const int WarmUpRecipients = 10_000;
+    const int WarmUpRecipients = 20_000;
 
     const string Subject = "{{ subscriber.first_name }}, this week's letter";
     // About 1.5 KB of HTML with three links to track, personalised in the greeting and the footer.
