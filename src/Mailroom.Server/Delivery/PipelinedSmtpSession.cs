@@ -212,7 +212,8 @@ sealed class PipelinedSmtpSession : IBulkMailSession
         if (Envelope(message) is not { } envelope)
         {
             completed.Add(new BulkResult(tag, new MailDeliveryException(
-                "550 the address needs SMTPUTF8, which the SMTP server does not offer", permanent: true, bounce: false)));
+                "The address can't be sent to this SMTP server: it needs SMTPUTF8, which the server does not offer, " +
+                "or holds characters SMTP does not allow", permanent: true, bounce: false)));
             return;
         }
         _spare.SetLength(0);
@@ -320,12 +321,12 @@ sealed class PipelinedSmtpSession : IBulkMailSession
         var from = (message.Sender ?? message.From.Mailboxes.First()).Address;
         var to = message.To.Mailboxes.Single().Address;
         if (Address(from) is not { } sender || Address(to) is not { } recipient) return null;
-        var utf8 = !Ascii(sender) || !Ascii(recipient);
+        var utf8 = !IsAscii(sender) || !IsAscii(recipient);
         if (utf8 && !_smtpUtf8) return null;
         var text = $"MAIL FROM:<{sender}>{(utf8 ? " SMTPUTF8" : "")}\r\nRCPT TO:<{recipient}>\r\nDATA\r\n";
         return new EnvelopeBytes(Encoding.UTF8.GetBytes(text), utf8);
 
-        static bool Ascii(string s) => System.Text.Ascii.IsValid(s);
+        static bool IsAscii(string s) => System.Text.Ascii.IsValid(s);
     }
 
     /// <summary>The address with its domain in IDNA form; null if it contains control characters (a command injection).</summary>
