@@ -30,6 +30,9 @@ sealed class PipelinedSmtpSession : IBulkMailSession
     static readonly FormatOptions Ascii = Format(international: false);
     static readonly FormatOptions International = Format(international: true);
     static readonly IdnMapping Idn = new();
+    // Control characters (char.IsControl's set) and angle brackets: in a MAIL FROM or RCPT TO they would inject commands.
+    static readonly System.Buffers.SearchValues<char> NotInAddress = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c), '<', '>']);
 
     readonly Socket _socket;
     Stream _stream;
@@ -332,7 +335,7 @@ sealed class PipelinedSmtpSession : IBulkMailSession
     /// <summary>The address with its domain in IDNA form; null if it contains control characters (a command injection).</summary>
     static string? Address(string address)
     {
-        if (address.Any(char.IsControl) || address.Contains('<') || address.Contains('>')) return null;
+        if (address.AsSpan().ContainsAny(NotInAddress)) return null;
         var at = address.LastIndexOf('@');
         if (at < 0 || System.Text.Ascii.IsValid(address.AsSpan(at))) return address;
         try { return address[..(at + 1)] + Idn.GetAscii(address[(at + 1)..]); }
