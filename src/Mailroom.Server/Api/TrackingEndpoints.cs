@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mailroom.Server.Delivery;
+using Mailroom.Server.Delivery.Broadcasts;
 
 namespace Mailroom.Server.Api;
 

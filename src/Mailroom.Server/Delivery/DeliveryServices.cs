@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Options;
+using Mailroom.Server.Delivery.Broadcasts;
+using Mailroom.Server.Delivery.Webhooks;
+using Mailroom.Server.Delivery.Mail;
+using Mailroom.Server.Delivery.Composing;
 
 namespace Mailroom.Server.Delivery;
 

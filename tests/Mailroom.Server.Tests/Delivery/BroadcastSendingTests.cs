@@ -5,6 +5,8 @@ using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Mailroom.Server.Delivery.Broadcasts;
+using Mailroom.Server.Delivery.Mail;
 
 namespace Mailroom.Server.Tests.Delivery;
 

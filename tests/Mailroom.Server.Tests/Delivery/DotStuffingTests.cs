@@ -2,6 +2,7 @@ using System.Text;
 using MailKit.Net.Smtp;
 using Mailroom.Server.Delivery;
 using MimeKit.IO;
+using Mailroom.Server.Delivery.Mail;
 
 namespace Mailroom.Server.Tests.Delivery;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Mailroom.Server.Delivery;
 using MimeKit;
+using Mailroom.Server.Delivery.Composing;
 
 namespace Mailroom.Server.Tests.Delivery;
 

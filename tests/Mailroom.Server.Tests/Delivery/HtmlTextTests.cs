@@ -1,4 +1,5 @@
 using Mailroom.Server.Delivery;
+using Mailroom.Server.Delivery.Composing;
 
 namespace Mailroom.Server.Tests.Delivery;
 

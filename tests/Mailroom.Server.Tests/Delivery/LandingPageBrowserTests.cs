@@ -6,6 +6,7 @@ using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Mailroom.Server.Delivery.Mail;
 
 namespace Mailroom.Server.Tests.Delivery;
 

@@ -3,6 +3,7 @@ using Mailroom.Server.Delivery;
 using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Mailroom.Server.Delivery.Broadcasts;
 
 namespace Mailroom.Server.Tests.Delivery;
 

@@ -4,6 +4,7 @@ using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Mailroom.Server.Delivery.Broadcasts;
 
 namespace Mailroom.Server.Tests.Delivery;
 

@@ -5,6 +5,7 @@ using Mailroom.Server.Tests.Api.V3;
 using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Mailroom.Server.Delivery.Broadcasts;
 
 namespace Mailroom.Server.Tests.Delivery;
 

@@ -4,6 +4,7 @@ using Mailroom.Server.Delivery;
 using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Mailroom.Server.Delivery.Webhooks;
 
 namespace Mailroom.Server.Tests.Webhooks;
 

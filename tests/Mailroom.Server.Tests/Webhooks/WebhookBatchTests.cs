@@ -4,6 +4,7 @@ using Mailroom.Server.Tests.Api.V3;
 using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static Mailroom.Server.Tests.Webhooks.WebhookArrange;
+using Mailroom.Server.Delivery.Webhooks;
 
 namespace Mailroom.Server.Tests.Webhooks;
 

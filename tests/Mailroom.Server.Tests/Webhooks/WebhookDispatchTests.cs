@@ -8,6 +8,7 @@ using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Mailroom.Server.Tests.Webhooks.WebhookArrange;
+using Mailroom.Server.Delivery.Webhooks;
 
 namespace Mailroom.Server.Tests.Webhooks;
 

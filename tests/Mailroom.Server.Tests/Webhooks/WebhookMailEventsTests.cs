@@ -9,6 +9,9 @@ using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Mailroom.Server.Tests.Webhooks.WebhookArrange;
+using Mailroom.Server.Delivery.Broadcasts;
+using Mailroom.Server.Delivery.Webhooks;
+using Mailroom.Server.Delivery.Mail;
 
 namespace Mailroom.Server.Tests.Webhooks;
 

@@ -5,6 +5,7 @@ using Mailroom.Server.Delivery;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Webhooks;
 using Microsoft.Extensions.Options;
+using Mailroom.Server.Delivery.Webhooks;
 
 namespace Mailroom.Server.Api.V3;
 

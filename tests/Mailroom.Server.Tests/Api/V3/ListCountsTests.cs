@@ -10,6 +10,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
+using Mailroom.Server.Delivery.Broadcasts;
+using Mailroom.Server.Delivery.Mail;
 
 namespace Mailroom.Server.Tests.Api.V3;
 

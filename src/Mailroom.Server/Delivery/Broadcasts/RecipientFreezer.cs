@@ -1,7 +1,7 @@
 using System.Data;
 using Mailroom.Server.Data.Sql;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Broadcasts;
 
 /// <summary>
 /// PostgreSQL: writes a broadcast's recipient list in chunks while the first messages already go out. As one

@@ -5,7 +5,7 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Mail;
 
 /// <summary>
 /// MailKit over a pool of at most <see cref="SmtpOptions.MaxConnections"/> reused connections.

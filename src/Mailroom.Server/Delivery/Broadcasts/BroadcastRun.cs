@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Mailroom.Server.Domain.Subscribers;
+using Mailroom.Server.Delivery.Mail;
+using Mailroom.Server.Delivery.Composing;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Broadcasts;
 
 /// <summary>
 /// One claimed broadcast being sent, as a pipeline rather than batch by batch: a reader claims and loads

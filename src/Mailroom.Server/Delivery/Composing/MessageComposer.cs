@@ -4,7 +4,7 @@ using System.Globalization;
 using MimeKit;
 using MimeKit.Utils;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Composing;
 
 /// <summary>What a broadcast needs to render any recipient's message; loaded once per broadcast.</summary>
 public sealed record BroadcastTemplate(long BroadcastId, string FromName, string FromAddress, string? Subject, string? Content, string? LayoutHtml);

@@ -5,7 +5,7 @@ using Mailroom.Server.Domain.Subscribers;
 using Microsoft.Extensions.Options;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Webhooks;
 
 /// <summary>The subscriber events' body (spec §4.5): the full v3 subscriber object under "subscriber".</summary>
 public sealed record SubscriberPayload(SubscriberView Subscriber);

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Composing;
 
 /// <summary>
 /// Quoted-printable (RFC 2045 §6.7) of UTF-8 text, written with CRLF line ends ready for SMTP. Line breaks in the text

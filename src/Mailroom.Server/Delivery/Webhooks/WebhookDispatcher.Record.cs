@@ -1,6 +1,6 @@
 using Mailroom.Server.Domain;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Webhooks;
 
 public sealed partial class WebhookDispatcher
 {

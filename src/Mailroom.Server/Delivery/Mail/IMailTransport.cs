@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Mail;
 
 /// <summary>Where outgoing mail goes: an SMTP relay or a pickup folder. Not a seam for mocks.</summary>
 public interface IMailTransport

@@ -3,8 +3,10 @@ using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Subscribers;
 using Microsoft.Extensions.Options;
+using Mailroom.Server.Delivery.Mail;
+using Mailroom.Server.Delivery.Composing;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Broadcasts;
 
 /// <summary>
 /// Sends broadcasts. The database is the queue (as in listmonk): one scan starts scheduled broadcasts

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Composing;
 
 /// <summary>HTML helpers for outgoing mail: the plain-text alternative and the links a message carries.</summary>
 public static partial class HtmlText

@@ -1,7 +1,7 @@
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Webhooks;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Webhooks;
 
 public sealed partial class WebhookDispatcher
 {

@@ -5,7 +5,7 @@ using System.Text;
 using Mailroom.Server.Domain.Webhooks;
 using Microsoft.Extensions.Options;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Webhooks;
 
 /// <summary>The named HttpClient that carries webhooks, and the request signature.</summary>
 public static class WebhookHttp

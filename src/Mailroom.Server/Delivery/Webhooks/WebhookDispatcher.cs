@@ -3,7 +3,7 @@ using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Webhooks;
 using Microsoft.Extensions.Options;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Webhooks;
 
 /// <summary>
 /// Delivers webhooks, at least once. The database is the queue: stage 1 fans each outbox event out into

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Webhooks;
 
 public sealed class WebhookOptions
 {

@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Mail;
 
 /// <summary>The embedded default: one .eml file per message, readable with any mail client or `cat`.</summary>
 public sealed class PickupDirectoryTransport(string directory) : IMailTransport

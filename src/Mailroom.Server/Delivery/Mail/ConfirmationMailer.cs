@@ -2,8 +2,9 @@ using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Subscribers;
 using Microsoft.Extensions.Options;
+using Mailroom.Server.Delivery.Composing;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Mail;
 
 /// <summary>
 /// Sends double opt-in confirmation emails. A subscribe to a double-opt-in form only records the request

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using MimeKit;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Composing;
 
 /// <summary>
 /// A message body whose MIME bytes are built once, already encoded: a multipart/alternative with a quoted-printable

@@ -4,7 +4,7 @@ using Fluid;
 using Fluid.Values;
 using Mailroom.Server.Domain.Subscribers;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Composing;
 
 /// <summary>
 /// Liquid (Fluid) rendering for subjects, content and layouts. Parsed templates are cached by source,

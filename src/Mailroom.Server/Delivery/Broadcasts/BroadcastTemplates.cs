@@ -1,4 +1,6 @@
-namespace Mailroom.Server.Delivery;
+using Mailroom.Server.Delivery.Composing;
+
+namespace Mailroom.Server.Delivery.Broadcasts;
 
 /// <param name="Freezing">The recipient list is still being written (see <see cref="RecipientFreezer"/>).</param>
 public sealed record LoadedTemplate(long AccountId, BroadcastTemplate Template, bool Freezing = false);

@@ -1,8 +1,9 @@
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Subscribers;
+using Mailroom.Server.Delivery.Composing;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Broadcasts;
 
 /// <summary>Opens and clicks, keyed by the recipient token each message carries.</summary>
 public sealed class Tracking(AppDbContext db, MessageComposer composer, SubscriberService subscribers, TimeProvider time)

@@ -1,4 +1,4 @@
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Webhooks;
 
 public sealed partial class WebhookDispatcher
 {

@@ -1,7 +1,7 @@
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Subscribers;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Broadcasts;
 
 /// <summary>
 /// Reads a claimed broadcast's recipients ahead of the senders, renewing the lease on every read. Two in-memory

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using MimeKit;
 
-namespace Mailroom.Server.Delivery;
+namespace Mailroom.Server.Delivery.Mail;
 
 /// <summary>
 /// One SMTP connection that sends a broadcast's messages back to back with RFC 2920 pipelining, taking a single
