@@ -61,74 +61,16 @@ namespace Mailroom.Migrations.Sqlite.Migrations
             // row counted on day D is exactly a row with D <= created_at < D + 1 in the list queries' comparisons.
             // Decrements are plain UPDATEs: a row always entered its count through the insert or update trigger
             // first, and an account delete (which cascades to the counts too) must not re-create them.
-            migrationBuilder.Sql("""
-                CREATE TRIGGER subscribers_count_insert AFTER INSERT ON subscribers
-                BEGIN
-                    INSERT INTO subscriber_counts (account_id, state, cancelled, day, slot, count)
-                    VALUES (NEW.account_id, NEW.state, NEW.cancelled_at IS NOT NULL, CAST(julianday(substr(NEW.created_at, 1, 10)) - 2440587.5 AS INTEGER), 0, 1)
-                    ON CONFLICT (account_id, state, cancelled, day, slot) DO UPDATE SET count = count + 1;
-                END;
-                """);
-            migrationBuilder.Sql("""
-                CREATE TRIGGER subscribers_count_delete AFTER DELETE ON subscribers
-                BEGIN
-                    UPDATE subscriber_counts SET count = count - 1
-                    WHERE account_id = OLD.account_id AND state = OLD.state AND cancelled = (OLD.cancelled_at IS NOT NULL) AND day = CAST(julianday(substr(OLD.created_at, 1, 10)) - 2440587.5 AS INTEGER) AND slot = 0;
-                END;
-                """);
-            migrationBuilder.Sql("""
-                CREATE TRIGGER subscribers_count_update AFTER UPDATE OF account_id, state, cancelled_at, created_at ON subscribers
-                WHEN OLD.account_id IS NOT NEW.account_id OR OLD.state IS NOT NEW.state
-                    OR (OLD.cancelled_at IS NULL) IS NOT (NEW.cancelled_at IS NULL) OR OLD.created_at IS NOT NEW.created_at
-                BEGIN
-                    UPDATE subscriber_counts SET count = count - 1
-                    WHERE account_id = OLD.account_id AND state = OLD.state AND cancelled = (OLD.cancelled_at IS NOT NULL) AND day = CAST(julianday(substr(OLD.created_at, 1, 10)) - 2440587.5 AS INTEGER) AND slot = 0;
-                    INSERT INTO subscriber_counts (account_id, state, cancelled, day, slot, count)
-                    VALUES (NEW.account_id, NEW.state, NEW.cancelled_at IS NOT NULL, CAST(julianday(substr(NEW.created_at, 1, 10)) - 2440587.5 AS INTEGER), 0, 1)
-                    ON CONFLICT (account_id, state, cancelled, day, slot) DO UPDATE SET count = count + 1;
-                END;
-                """);
-            migrationBuilder.Sql("""
-                CREATE TRIGGER subscriptions_count_insert AFTER INSERT ON subscriptions
-                BEGIN
-                    INSERT INTO subscription_counts (account_id, subscribable_type, subscribable_id, state, day, slot, count)
-                    VALUES (NEW.account_id, NEW.subscribable_type, NEW.subscribable_id, NEW.state, CAST(julianday(substr(NEW.created_at, 1, 10)) - 2440587.5 AS INTEGER), 0, 1)
-                    ON CONFLICT (account_id, subscribable_type, subscribable_id, state, day, slot) DO UPDATE SET count = count + 1;
-                END;
-                """);
-            migrationBuilder.Sql("""
-                CREATE TRIGGER subscriptions_count_delete AFTER DELETE ON subscriptions
-                BEGIN
-                    UPDATE subscription_counts SET count = count - 1
-                    WHERE account_id = OLD.account_id AND subscribable_type = OLD.subscribable_type
-                        AND subscribable_id = OLD.subscribable_id AND state = OLD.state AND day = CAST(julianday(substr(OLD.created_at, 1, 10)) - 2440587.5 AS INTEGER) AND slot = 0;
-                END;
-                """);
-            migrationBuilder.Sql("""
-                CREATE TRIGGER subscriptions_count_update AFTER UPDATE OF account_id, subscribable_type, subscribable_id, state, created_at ON subscriptions
-                WHEN OLD.account_id IS NOT NEW.account_id OR OLD.subscribable_type IS NOT NEW.subscribable_type
-                    OR OLD.subscribable_id IS NOT NEW.subscribable_id OR OLD.state IS NOT NEW.state OR OLD.created_at IS NOT NEW.created_at
-                BEGIN
-                    UPDATE subscription_counts SET count = count - 1
-                    WHERE account_id = OLD.account_id AND subscribable_type = OLD.subscribable_type
-                        AND subscribable_id = OLD.subscribable_id AND state = OLD.state AND day = CAST(julianday(substr(OLD.created_at, 1, 10)) - 2440587.5 AS INTEGER) AND slot = 0;
-                    INSERT INTO subscription_counts (account_id, subscribable_type, subscribable_id, state, day, slot, count)
-                    VALUES (NEW.account_id, NEW.subscribable_type, NEW.subscribable_id, NEW.state, CAST(julianday(substr(NEW.created_at, 1, 10)) - 2440587.5 AS INTEGER), 0, 1)
-                    ON CONFLICT (account_id, subscribable_type, subscribable_id, state, day, slot) DO UPDATE SET count = count + 1;
-                END;
-                """);
+            migrationBuilder.Sql(MigrationSql.Read("ListCounts/subscribers_count_insert.sql"));
+            migrationBuilder.Sql(MigrationSql.Read("ListCounts/subscribers_count_delete.sql"));
+            migrationBuilder.Sql(MigrationSql.Read("ListCounts/subscribers_count_update.sql"));
+            migrationBuilder.Sql(MigrationSql.Read("ListCounts/subscriptions_count_insert.sql"));
+            migrationBuilder.Sql(MigrationSql.Read("ListCounts/subscriptions_count_delete.sql"));
+            migrationBuilder.Sql(MigrationSql.Read("ListCounts/subscriptions_count_update.sql"));
 
             // Rows written before this migration; the migration's transaction holds the write lock throughout.
-            migrationBuilder.Sql("""
-                INSERT INTO subscriber_counts (account_id, state, cancelled, day, slot, count)
-                SELECT account_id, state, cancelled_at IS NOT NULL, CAST(julianday(substr(subscribers.created_at, 1, 10)) - 2440587.5 AS INTEGER), 0, count(*) FROM subscribers
-                GROUP BY 1, 2, 3, 4;
-                """);
-            migrationBuilder.Sql("""
-                INSERT INTO subscription_counts (account_id, subscribable_type, subscribable_id, state, day, slot, count)
-                SELECT account_id, subscribable_type, subscribable_id, state, CAST(julianday(substr(subscriptions.created_at, 1, 10)) - 2440587.5 AS INTEGER), 0, count(*)
-                FROM subscriptions GROUP BY 1, 2, 3, 4, 5;
-                """);
+            migrationBuilder.Sql(MigrationSql.Read("ListCounts/backfill_subscribers.sql"));
+            migrationBuilder.Sql(MigrationSql.Read("ListCounts/backfill_subscriptions.sql"));
         }
 
         /// <inheritdoc />
