@@ -1,4 +1,5 @@
 using Mailroom.Server.Delivery;
+using Mailroom.Server.Tests.Infrastructure;
 
 namespace Mailroom.Server.Tests.Delivery;
 
@@ -83,15 +84,25 @@ public sealed class BackgroundSchedulerTests
         var scheduler = new BackgroundScheduler("test", 3, nice: 0);
         var running = 0;
         var peak = 0;
+        using var full = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
         var all = Enumerable.Range(0, 12).Select(_ => scheduler.Run(() =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref peak, now);
-            Thread.Sleep(20);
+            if (now >= 3) full.Set();
+            // Everything holds its thread until the test lets go, so all three threads are busy at once however slowly
+            // the machine starts them, and a fourth would have the whole wait below to show up.
+            release.Wait();
             Interlocked.Decrement(ref running);
             return Thread.CurrentThread.Name;
         })).ToList();
 
+        Assert.True(full.Wait(Eventually.Guard), "three pieces of work never ran at once");
+        // A scheduler that started a fourth thread has this long to do it; a correct one never will.
+        await Task.Delay(200);
+        Assert.Equal(3, Volatile.Read(ref peak));
+        release.Set();
         var names = await Task.WhenAll(all);
 
         Assert.Equal(3, peak);

@@ -25,35 +25,25 @@ public sealed class BroadcastThrottleTests
         for (var i = 0; i < 4; i++) await app.SubscriberAsync(account.Id, $"s{i}@example.com", $"S{i}");
         var id = await app.DueBroadcastAsync(account.Id, "S", "<p>x</p>");
 
+        var timers = app.Clock.TimersCreated;
         var sending = Task.Run(() => app.Services.GetRequiredService<BroadcastSender>().RunOnceAsync(CancellationToken.None));
-        // The first message is due half a second (of the app's clock) after the run starts, which may be after an
-        // advance or two here; from then on each half second brings exactly one more, delivered before the next waits.
-        for (var step = 0; step < 3 && sink.Messages.IsEmpty; step++)
+        // Message n is due n half-seconds of the app's clock after the run starts; each advance of half a second makes
+        // exactly one more due, and it must reach the relay before the next one is due. The clock moves only once the
+        // throttle waits on it for every message it has taken: an advance made before a wait begins would be lost on
+        // a loaded machine. Each of the two connections takes one message at the start; a connection that has sent
+        // its message takes the next one and starts waiting for it right after the relay accepted the one it sent.
+        for (var delivered = 1; delivered <= 4; delivered++)
         {
-            app.Clock.Advance(TimeSpan.FromMilliseconds(500));
-            await WaitForAsync(() => !sink.Messages.IsEmpty, sending, tries: 30);
-        }
-        Assert.Single(sink.Messages);
-        for (var delivered = 2; delivered <= 4; delivered++)
-        {
-            await Task.Delay(300);
+            var waits = Math.Min(delivered + 1, 4);
+            await Eventually.UntilAsync(() => app.Clock.TimersCreated - timers >= waits, $"the throttle's wait {waits}", sending);
             Assert.Equal(delivered - 1, sink.Messages.Count);
             app.Clock.Advance(TimeSpan.FromMilliseconds(500));
-            await WaitForAsync(() => sink.Messages.Count >= delivered, sending);
+            await Eventually.UntilAsync(() => sink.Messages.Count >= delivered, $"message {delivered}", sending);
             Assert.Equal(delivered, sink.Messages.Count);
         }
 
-        Assert.Equal(4, await sending.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(4, await sending.WaitAsync(Eventually.Guard));
         Assert.Equal(4, sink.Messages.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
         Assert.Equal(BroadcastStatuses.Completed, await app.DbAsync(db => db.Broadcasts.Where(b => b.Id == id).Select(b => b.Status).SingleAsync()));
-    }
-
-    static async Task WaitForAsync(Func<bool> condition, Task sending, int tries = 100)
-    {
-        for (var i = 0; i < tries && !condition(); i++)
-        {
-            if (sending.IsFaulted) await sending;
-            await Task.Delay(50);
-        }
     }
 }

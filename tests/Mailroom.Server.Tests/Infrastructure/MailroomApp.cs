@@ -19,7 +19,7 @@ public sealed class MailroomApp : WebApplicationFactory<Program>
     public static readonly DateTimeOffset Start = new(2024, 5, 1, 10, 0, 0, TimeSpan.Zero);
 
     public TestDatabase Database { get; }
-    public FakeTimeProvider Clock { get; } = new(Start);
+    public TestClock Clock { get; } = new(Start);
     readonly Dictionary<string, string?> _settings;
 
     MailroomApp(TestDatabase database, Dictionary<string, string?> settings)

@@ -168,10 +168,12 @@ sealed class BroadcastRun
                 while (_work.Reader.TryRead(out var item))
                 {
                     if (Interlocked.Decrement(ref _queued) == _lowWater) _drained.Release();
-                    if (_ctx.Options.MessagesPerSecond > 0 && ThrottleDelay(startedTimestamp) is var wait && wait > TimeSpan.Zero)
+                    if (_ctx.Options.MessagesPerSecond > 0 && NextDue() is var due && Until(due, startedTimestamp) > TimeSpan.Zero)
                     {
                         Finish(session, results, done);
-                        Task.Delay(wait, _ctx.Time, stop).GetAwaiter().GetResult();
+                        // Measured again after finishing: the wait is to a point in time, and finishing took some of it.
+                        if (Until(due, startedTimestamp) is var wait && wait > TimeSpan.Zero)
+                            Task.Delay(wait, _ctx.Time, stop).GetAwaiter().GetResult();
                     }
                     if (bulk && session is null)
                     {
@@ -281,12 +283,10 @@ sealed class BroadcastRun
         }
     }
 
-    /// <summary>How long to wait before the next message so the run keeps to <see cref="DeliveryOptions.MessagesPerSecond"/>.</summary>
-    TimeSpan ThrottleDelay(long startedTimestamp)
-    {
-        var due = TimeSpan.FromSeconds((double)Interlocked.Increment(ref _started) / _ctx.Options.MessagesPerSecond);
-        return due - _ctx.Time.GetElapsedTime(startedTimestamp);
-    }
+    /// <summary>When the next message is due, counted from the run's start, so the run keeps to <see cref="DeliveryOptions.MessagesPerSecond"/>.</summary>
+    TimeSpan NextDue() => TimeSpan.FromSeconds((double)Interlocked.Increment(ref _started) / _ctx.Options.MessagesPerSecond);
+
+    TimeSpan Until(TimeSpan due, long startedTimestamp) => due - _ctx.Time.GetElapsedTime(startedTimestamp);
 
     public sealed record Work(long RecipientId, long SubscriberId, string Token, SubscriberView? Subscriber);
     public sealed record Done(long RecipientId, SendOutcome Outcome);
