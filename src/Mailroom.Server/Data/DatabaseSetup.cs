@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Data;
@@ -15,6 +16,9 @@ static class DatabaseSetup
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             builder.UseMailroomDatabase(options);
             if (!options.IsPostgres) builder.AddInterceptors(new SqliteBusyTimeout());
+            // EF Core's own failure log carries the whole statement and every parameter; this one a short form.
+            builder.AddInterceptors(new CommandFailureLog(sp.GetRequiredService<ILogger<CommandFailureLog>>()));
+            builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.CommandError));
         });
         return services;
     }

@@ -120,7 +120,7 @@ static class CustomFieldsEndpoints
         {
             JsonArray a => [.. a],
             JsonObject { Count: 0 } => [],
-            JsonObject o when o.All(kv => int.TryParse(kv.Key, out _)) => ApiParams.AsList(o)!,
+            JsonObject o when o.All(kv => int.TryParse(kv.Key, out _)) => ApiParams.AsList(o, "label")!,
             JsonObject => throw new ApiParamException(400, "label must be a string or an array of strings"),
             _ => [node],
         };

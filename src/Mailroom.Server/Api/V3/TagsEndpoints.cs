@@ -74,7 +74,7 @@ static class TagsEndpoints
         var items = tag switch
         {
             null => [null],
-            _ when many => ApiParams.AsList(tag)!,
+            _ when many => ApiParams.AsList(tag, "tag")!,
             JsonObject => [tag],
             _ => throw new ApiParamException(400, "tag must be an object or an array of objects"),
         };

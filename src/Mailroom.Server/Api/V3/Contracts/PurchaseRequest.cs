@@ -72,7 +72,7 @@ static partial class PurchaseRequest
 
     static List<ProductInput> ReadProducts(JsonObject o, List<string> errors)
     {
-        var nodes = ApiParams.AsList(o["products"]) ?? [];
+        var nodes = ApiParams.AsList(o["products"], "products") ?? [];
         if (nodes.Count == 0) { errors.Add(Blank("products")); return []; }
         var products = new List<ProductInput>(nodes.Count);
         var lids = new HashSet<long>();
