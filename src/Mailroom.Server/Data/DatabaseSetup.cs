@@ -8,7 +8,8 @@ static class DatabaseSetup
 {
     public static IServiceCollection AddMailroomDatabase(this IServiceCollection services)
     {
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidation>();
         // Pooled: a fresh context per request rebuilt its options and EF Core's internal service scope every time,
         // which was most of what a small API request allocated. Contexts hold no per-request state of ours.
         services.AddDbContextPool<AppDbContext>((sp, builder) =>
@@ -45,4 +46,11 @@ static class DatabaseSetup
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
     }
+}
+
+/// <summary>DatabaseOptions lives in Mailroom.Data without the options framework; its one check is wired in here.</summary>
+sealed class DatabaseOptionsValidation : IValidateOptions<DatabaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
+        options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
