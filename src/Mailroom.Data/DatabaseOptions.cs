@@ -17,6 +17,30 @@ public sealed class DatabaseOptions
         : ConnectionString;
 
     public bool IsPostgres => string.Equals(Provider, Postgres, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What is wrong with these settings, in one line naming the key, or null. Checked at start-up (server and CLI),
+    /// so a bad setting stops the process before EF Core or a driver fails on it in the first request.
+    /// </summary>
+    public string? Problem()
+    {
+        if (!IsPostgres && !string.Equals(Provider, Sqlite, StringComparison.OrdinalIgnoreCase))
+            return $"Database:Provider must be sqlite or postgres, not '{Provider}'";
+        if (IsPostgres && string.IsNullOrWhiteSpace(ConnectionString))
+            return "Database:ConnectionString is required when Database:Provider is postgres";
+        try
+        {
+            _ = IsPostgres
+                ? new Npgsql.NpgsqlConnectionStringBuilder(EffectiveConnectionString).ConnectionString
+                : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(EffectiveConnectionString).ConnectionString;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            // The driver's message names the keyword or value it refused, never the rest of the string (a password).
+            return $"Database:ConnectionString is not valid: {e.Message}";
+        }
+        return null;
+    }
 }
 
 public static class DatabaseOptionsExtensions

@@ -5,6 +5,7 @@ using Mailroom.Server.Data;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Accounts;
 using Mailroom.Server.Delivery;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace Mailroom.Server;
@@ -16,9 +17,11 @@ static class MailroomServices
     {
         services.AddMailroomDatabase();
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<MailroomOptions>().BindConfiguration("");
+        // Every options class is validated when the host starts, and before that by StartupOptions.Problem (server and CLI).
+        services.AddOptions<MailroomOptions>().BindConfiguration("").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MailroomOptions>, MailroomOptionsValidation>();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section).ValidateOnStart();
         services.AddSingleton<PublicUrl>();
         services.AddScoped<Mailroom.Server.Domain.Seeding.SeedImporter>();
         services.AddScoped<AccountService>();
@@ -44,7 +47,7 @@ static class MailroomServices
         services.AddProblemDetails();
         services.AddOpenApi("v3");
         services.AddMailroomDelivery();
-        services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section);
+        services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignUpLimiter>();
         return services;
     }
@@ -95,26 +98,4 @@ static class MailroomServices
             return TypedResults.Json(new { status = "unavailable", reason = "database" }, statusCode: 503);
         }
     }
-}
-
-public sealed class WorkerOptions
-{
-    public const string Section = "Workers";
-    /// <summary>Run background work (delivery, webhooks) in this process; false gives an API-only instance.</summary>
-    public bool Enabled { get; set; } = true;
-    /// <summary>
-    /// How far below the API the webhook dispatcher's threads run (a Linux nice increment, 0–19; 0 keeps them level).
-    /// Off by default: Linux threads inherit the nice value of the thread that starts them, and the thread pool starts
-    /// its threads from whichever thread queues work when it decides it needs one, so now and then a pool thread that
-    /// serves API requests is started by a lowered thread and stays lowered for good (lowering it back needs
-    /// privilege). The dispatcher's own threads already keep its work off the pool; measured, the increment made no
-    /// difference to the API's p99 beyond the noise (bench/findings.md).
-    /// </summary>
-    [System.ComponentModel.DataAnnotations.Range(0, 19)] public int Nice { get; set; }
-}
-
-public sealed class DemoOptions
-{
-    public const string Section = "Demo";
-    public bool Enabled { get; set; } = true;
 }

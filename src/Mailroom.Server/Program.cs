@@ -11,6 +11,11 @@ builder.Services.AddMailroomCore();
 builder.Services.AddMailroomApi();
 
 var app = builder.Build();
+if (StartupOptions.Problem(app.Services) is { } problem)
+{
+    await Console.Error.WriteLineAsync($"error: {problem}");
+    return 1;
+}
 app.UseMailroomApi();
 app.MapMailroomApi();
 

@@ -7,13 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Api;
 
-public sealed class HostedFormOptions
-{
-    public const string Section = "HostedForms";
-    /// <summary>Sign-ups accepted per client IP per minute across all forms; bots get 429 beyond it.</summary>
-    public int PostsPerMinutePerIp { get; set; } = 10;
-}
-
 /// <summary>A sliding one-minute window of sign-ups per client IP, one per process.</summary>
 public sealed class SignUpLimiter(IOptions<HostedFormOptions> options) : IDisposable
 {

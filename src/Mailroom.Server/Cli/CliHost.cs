@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Mailroom.Server.Data;
-using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Cli;
 
@@ -32,30 +31,11 @@ static partial class CliHost
         builder.Logging.ClearProviders();
         builder.Services.AddMailroomCore();
         var host = builder.Build();
-        var problem = DatabaseProblem(host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value);
+        // Every options class is checked now, so a bad setting is one line, not an exception from deep inside EF.
+        var problem = StartupOptions.Problem(host.Services);
         if (problem is null) return host;
         ((IDisposable)host).Dispose();
-        throw new CliException(problem);
-    }
-
-    // Checked here so a bad setting is one line, not an exception from deep inside EF.
-    static string? DatabaseProblem(DatabaseOptions database)
-    {
-        if (!database.IsPostgres && !string.Equals(database.Provider, DatabaseOptions.Sqlite, StringComparison.OrdinalIgnoreCase))
-            return $"Database:Provider must be sqlite or postgres, not '{database.Provider}'";
-        if (database.IsPostgres && string.IsNullOrWhiteSpace(database.ConnectionString))
-            return "Database:ConnectionString is required when Database:Provider is postgres";
-        try
-        {
-            _ = database.IsPostgres
-                ? new Npgsql.NpgsqlConnectionStringBuilder(database.EffectiveConnectionString).ConnectionString
-                : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.EffectiveConnectionString).ConnectionString;
-        }
-        catch (ArgumentException e)
-        {
-            return $"Database:ConnectionString is not valid: {e.Message}";
-        }
-        return null;
+        throw new CliException(OneLine(problem));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Data;
@@ -7,7 +8,8 @@ static class DatabaseSetup
 {
     public static IServiceCollection AddMailroomDatabase(this IServiceCollection services)
     {
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidation>();
         // Pooled: a fresh context per request rebuilt its options and EF Core's internal service scope every time,
         // which was most of what a small API request allocated. Contexts hold no per-request state of ours.
         services.AddDbContextPool<AppDbContext>((sp, builder) =>
@@ -15,6 +17,9 @@ static class DatabaseSetup
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             builder.UseMailroomDatabase(options);
             if (!options.IsPostgres) builder.AddInterceptors(new SqliteBusyTimeout());
+            // EF Core's own failure log carries the whole statement and every parameter; this one a short form.
+            builder.AddInterceptors(new CommandFailureLog(sp.GetRequiredService<ILogger<CommandFailureLog>>()));
+            builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.CommandError));
         });
         return services;
     }
@@ -41,4 +46,11 @@ static class DatabaseSetup
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
     }
+}
+
+/// <summary>DatabaseOptions lives in Mailroom.Data without the options framework; its one check is wired in here.</summary>
+sealed class DatabaseOptionsValidation : IValidateOptions<DatabaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
+        options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }

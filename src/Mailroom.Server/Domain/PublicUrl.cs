@@ -4,12 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Domain;
 
-public sealed class MailroomOptions
-{
-    /// <summary>Base URL written into links (form embeds, emails). Default: the first listening URL.</summary>
-    public string? PublicUrl { get; set; }
-}
-
 /// <summary>The base URL of this server as outsiders reach it, without a trailing slash.</summary>
 public sealed class PublicUrl(IOptions<MailroomOptions> options, IServer server)
 {

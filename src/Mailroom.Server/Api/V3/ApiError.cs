@@ -52,6 +52,44 @@ public sealed record ApiError(string Error, string? Message)
         Json(429, "Too Many Requests", $"Rate limit exceeded: {perMinute} requests per 60 seconds");
     public static JsonHttpResult<ApiError> ServerError() => Json(500, "Internal Server Error", "Something went wrong");
 
+    // --- Resource validation (Rails-style full messages, joined by ", " in one 422 or purchase 400) ---
+    public const string SortOrderMessage = "Sort order must be asc or desc";
+    public const string SortFieldMessage = "Sort field must be created_at or cancelled_at";
+    public const string SubscriberStatusMessage = "Status must be active, inactive, cancelled, bounced, complained or all";
+    public const string PurchaseBlankMessage = "purchase can't be blank";
+    public static string InvalidMessage(string attribute) => $"{attribute} is invalid";
+    public static string DoesNotExistMessage(string model) => $"{model} does not exist";
+    public static string MustBeGreaterThanZeroMessage(string attribute) => $"{attribute} must be greater than 0";
+    public static string ForProductMessage(string message, string product) => $"{message} for product: {product}";
+    public static string TargetNotAllowedMessage(string refusal) => $"Target url is not allowed: {refusal}";
+    public static string EventNotSupportedMessage(string name) => $"Event name '{name}' is not supported";
+    public static string LayoutUnknownMessage(string name) => $"Email layout template '{name}' does not exist";
+    public static string NotLiquidMessage(string field, string reason) => $"{field} is not a valid Liquid template: {reason}";
+    public static string MustBeObjectOrArray(string name) => $"{name} must be an object or an array of objects";
+    public static string MustBeStringOrArray(string name) => $"{name} must be a string or an array of strings";
+    public static string MustBeListOfObjects(string name) => $"{name} must be a list of objects";
+
+    // --- Reading parameters (ApiParamsReader, ApiParams): always 400 "Bad Request", except the list cap (422). ---
+    public const string BodyNotUtf8Message = "Request body is not valid UTF-8";
+    public const string BodyNotObjectMessage = "Request body must be a JSON object";
+    public const string NulCharacterMessage = "Request parameters must not contain NUL (U+0000) characters";
+    public const string MultipartNotSupportedMessage = "multipart/form-data bodies are not supported; send JSON or form-encoded parameters";
+    public const string DuplicatePropertyReason = "duplicate property name";
+    public const string JsonUnexpectedReason = "unexpected input";
+    public static string JsonPositionReason(long line, long? position) => $"unexpected input at line {line}, position {position}";
+    /// <summary>The JSON body could not be read; <paramref name="reason"/> says where, when the reader knows.</summary>
+    public static string BodyNotJson(string? reason) =>
+        reason is null ? "Request body is not valid JSON" : $"Request body is not valid JSON: {reason}";
+    public static string KeyTooDeep(int max) => $"Parameter names may nest at most {max} levels deep";
+    public static string KeyTooLong(int max) => $"Parameter names may be at most {max} characters long";
+    public static string MustBeString(string name) => $"{name} must be a string";
+    public static string MustBeInteger(string name) => $"{name} must be an integer";
+    public static string MustBeNumber(string name) => $"{name} must be a number";
+    public static string MustBeBoolean(string name) => $"{name} must be true or false";
+    public static string MustBeObject(string name) => $"{name} must be an object";
+    public static string OutOfRange(string name) => $"{name} is out of range";
+    public static string TooManyItems(string name, int max) => $"{name} has too many items (maximum is {max})";
+
     static JsonHttpResult<ApiError> Json(int status, string error, string? message) =>
         TypedResults.Json(new ApiError(error, message), statusCode: status);
 }

@@ -30,7 +30,7 @@ public sealed class ApiParams(JsonObject root)
     {
         if (node is null) return null;
         if (node is not JsonValue v)
-            throw new ApiParamException(400, $"{name} must be a string");
+            throw new ApiParamException(400, ApiError.MustBeString(name));
         var text = v.GetValueKind() switch
         {
             JsonValueKind.String => v.GetValue<string>(),
@@ -58,14 +58,14 @@ public sealed class ApiParams(JsonObject root)
                 if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out l)) return l;
             }
         }
-        throw new ApiParamException(400, $"{name} must be an integer");
+        throw new ApiParamException(400, ApiError.MustBeInteger(name));
     }
 
     public int? Int(string name)
     {
         var value = Long(name);
         if (value is null) return null;
-        if (value is < int.MinValue or > int.MaxValue) throw new ApiParamException(400, $"{name} is out of range");
+        if (value is < int.MinValue or > int.MaxValue) throw new ApiParamException(400, ApiError.OutOfRange(name));
         return (int)value;
     }
 
@@ -84,7 +84,7 @@ public sealed class ApiParams(JsonObject root)
                 if (decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out m)) return m;
             }
         }
-        throw new ApiParamException(400, $"{name} must be a number");
+        throw new ApiParamException(400, ApiError.MustBeNumber(name));
     }
 
     public bool? Bool(string name) => AsBool(Node(name), name);
@@ -107,23 +107,41 @@ public sealed class ApiParams(JsonObject root)
                     break;
             }
         }
-        throw new ApiParamException(400, $"{name} must be true or false");
+        throw new ApiParamException(400, ApiError.MustBeBoolean(name));
     }
 
+    /// <summary>An object parameter (<c>fields</c>, <c>event</c>...), with at most <see cref="MaxListItems"/> members.</summary>
     public JsonObject? Object(string name) => Node(name) switch
     {
         null => null,
-        JsonObject o => o,
-        _ => throw new ApiParamException(400, $"{name} must be an object"),
+        JsonObject o => o.Count > MaxListItems ? throw TooManyItems(name) : o,
+        _ => throw new ApiParamException(400, ApiError.MustBeObject(name)),
     };
 
     /// <summary>
     /// A list given as a JSON array, a Rails <c>x[]=</c> or <c>x[0]=</c> list, or a comma-separated string
     /// (<c>tags=12,34</c>, as ConvertkitSharp sends it). Items come back as nodes in input order.
     /// </summary>
-    public List<JsonNode?>? List(string name) => AsList(Node(name));
+    public List<JsonNode?>? List(string name) => AsList(Node(name), name);
 
-    public static List<JsonNode?>? AsList(JsonNode? node) => node switch
+    /// <summary>
+    /// The most items one list parameter (tags, forms, courses, tag names, products, fields) may carry: every list ends
+    /// up in a SQL IN list or one row per item, and SQLite allows 32,766 parameters in a statement. inferred: Kit
+    /// documents no limit; 1,000 is far above what any Kit client sends in one call and far below the database's.
+    /// </summary>
+    public const int MaxListItems = 1000;
+
+    /// <summary><see cref="List"/> for a node already in hand; <paramref name="name"/> is what an error calls it.</summary>
+    public static List<JsonNode?>? AsList(JsonNode? node, string name)
+    {
+        var list = Items(node);
+        if (list is { Count: > MaxListItems }) throw TooManyItems(name);
+        return list;
+    }
+
+    static ApiParamException TooManyItems(string name) => new(422, ApiError.TooManyItems(name, MaxListItems));
+
+    static List<JsonNode?>? Items(JsonNode? node) => node switch
     {
         null => null,
         JsonArray a => [.. a],

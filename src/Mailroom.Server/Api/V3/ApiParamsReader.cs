@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 
@@ -10,6 +11,19 @@ namespace Mailroom.Server.Api.V3;
 /// <summary>Reads query string and body into an <see cref="ApiParams"/> bag (spec §1.3).</summary>
 static class ApiParamsReader
 {
+    /// <summary>
+    /// The deepest nesting a parameter may have, as brackets in a key (<c>a[b][c]</c> is 3) or as JSON objects and
+    /// arrays. Rack 3 refuses keys nested deeper than 32 (<c>param_depth_limit</c>; Rails' own builder allows 100),
+    /// and no Kit call nests deeper than 4, so 32 costs no client anything while bounding the work per key.
+    /// </summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>
+    /// The longest parameter name, decoded. Kit's longest names are custom-field keys inside <c>fields[...]</c>, well under
+    /// this; a bound keeps one key from being a megabyte that every later step copies and compares.
+    /// </summary>
+    public const int MaxKeyLength = 1024;
+
     public static async Task<ApiParams> ReadAsync(HttpRequest request, long maxBodyBytes, CancellationToken ct)
     {
         var root = new JsonObject();
@@ -22,6 +36,9 @@ static class ApiParamsReader
             throw new PayloadTooLargeException(maxBodyBytes);
         var body = TrimBom(await ReadBodyAsync(request, maxBodyBytes, ct));
         if (IsBlank(body)) return new ApiParams(root);
+        // Checked once for every content type: invalid bytes inside a JSON string only fail when the string is read,
+        // which was deep in a handler (a 500), and a form body would otherwise turn them silently into U+FFFD.
+        if (!Utf8.IsValid(body.Span)) throw new ApiParamException(400, ApiError.BodyNotUtf8Message);
 
         var contentType = request.ContentType ?? "";
         if (contentType.Contains("json", StringComparison.OrdinalIgnoreCase) ||
@@ -41,7 +58,7 @@ static class ApiParamsReader
         }
         else if (contentType.Contains("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ApiParamException(400, "multipart/form-data bodies are not supported; send JSON or form-encoded parameters");
+            throw new ApiParamException(400, ApiError.MultipartNotSupportedMessage);
         }
         return new ApiParams(root);
     }
@@ -90,37 +107,52 @@ static class ApiParamsReader
     {
         try
         {
-            var node = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            var node = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
             if (node is null) return [];
-            if (node is not JsonObject obj) throw new ApiParamException(400, "Request body must be a JSON object");
-            // JsonObject builds its dictionary lazily; walking it here surfaces duplicate keys as a 400, not a 500 later.
+            if (node is not JsonObject obj) throw new ApiParamException(400, ApiError.BodyNotObjectMessage);
+            // JsonObject builds its dictionary and decodes its strings lazily; walking it here surfaces duplicate keys
+            // and unreadable strings (a lone surrogate such as "\ud800") as a 400, not a 500 in whichever handler reads them.
             Touch(obj);
             return obj;
         }
         catch (JsonException e)
         {
-            throw new ApiParamException(400, $"Request body is not valid JSON: {Describe(e)}");
+            throw new ApiParamException(400, ApiError.BodyNotJson(Describe(e)));
         }
         catch (ArgumentException)
         {
-            throw new ApiParamException(400, "Request body is not valid JSON: duplicate property name");
+            throw new ApiParamException(400, ApiError.BodyNotJson(ApiError.DuplicatePropertyReason));
         }
         catch (InvalidOperationException)
         {
-            throw new ApiParamException(400, "Request body is not valid JSON");
+            throw new ApiParamException(400, ApiError.BodyNotJson(null));
         }
     }
 
     static string Describe(JsonException e) =>
-        e.LineNumber is { } line ? $"unexpected input at line {line + 1}, position {e.BytePositionInLine + 1}" : "unexpected input";
+        e.LineNumber is { } line ? ApiError.JsonPositionReason(line + 1, e.BytePositionInLine + 1) : ApiError.JsonUnexpectedReason;
 
     static void Touch(JsonNode? node)
     {
         switch (node)
         {
-            case JsonObject o: foreach (var p in o) Touch(p.Value); break;
+            case JsonObject o:
+                foreach (var p in o)
+                {
+                    CheckText(p.Key);
+                    Touch(p.Value);
+                }
+                break;
             case JsonArray a: foreach (var i in a) Touch(i); break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String: CheckText(v.GetValue<string>()); break;
         }
+    }
+
+    // PostgreSQL cannot store U+0000 in text and refuses the whole statement, so a NUL is refused here on both
+    // providers before it reaches a handler. inferred: Kit (Rails on PostgreSQL) failed such calls too.
+    static void CheckText(string text)
+    {
+        if (text.Contains('\0')) throw new ApiParamException(400, ApiError.NulCharacterMessage);
     }
 
     /// <summary>The pairs of a query string or form body, in the order they were sent.</summary>
@@ -129,9 +161,12 @@ static class ApiParamsReader
         foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
-            var key = eq < 0 ? pair : pair[..eq];
-            var value = eq < 0 ? "" : pair[(eq + 1)..];
-            yield return (Decode(key), Decode(value));
+            var key = Decode(eq < 0 ? pair : pair[..eq]);
+            var value = Decode(eq < 0 ? "" : pair[(eq + 1)..]);
+            if (key.Length > MaxKeyLength) throw new ApiParamException(400, ApiError.KeyTooLong(MaxKeyLength));
+            CheckText(key);
+            CheckText(value);
+            yield return (key, value);
         }
     }
 
@@ -153,21 +188,27 @@ static class ApiParamsReader
         }
     }
 
+    /// <summary>
+    /// <c>a[b][]</c> → ["a", "b", ""]. One pass over the key with indexes, never re-slicing what is left of it
+    /// (that copied the rest at every bracket: quadratic in the key), and no further than <see cref="MaxDepth"/> segments.
+    /// </summary>
     static List<string> SplitKey(string key)
     {
         var parts = new List<string>();
         var open = key.IndexOf('[');
         if (open < 0) { parts.Add(key); return parts; }
+        if (open == 0) return parts;
         parts.Add(key[..open]);
-        var rest = key[open..];
-        while (rest.StartsWith('['))
+        // Like Rails, segments are read while the key goes on with '['; anything after the last ']' that is not a '[' is dropped.
+        while (open < key.Length && key[open] == '[')
         {
-            var close = rest.IndexOf(']');
+            var close = key.IndexOf(']', open + 1);
             if (close < 0) break;
-            parts.Add(rest[1..close]);
-            rest = rest[(close + 1)..];
+            if (parts.Count == MaxDepth) throw new ApiParamException(400, ApiError.KeyTooDeep(MaxDepth));
+            parts.Add(key[(open + 1)..close]);
+            open = close + 1;
         }
-        return parts[0].Length == 0 ? [] : parts;
+        return parts;
     }
 
     static void Assign(JsonObject target, List<string> path, int i, string value)

@@ -120,8 +120,8 @@ static class CustomFieldsEndpoints
         {
             JsonArray a => [.. a],
             JsonObject { Count: 0 } => [],
-            JsonObject o when o.All(kv => int.TryParse(kv.Key, out _)) => ApiParams.AsList(o)!,
-            JsonObject => throw new ApiParamException(400, "label must be a string or an array of strings"),
+            JsonObject o when o.All(kv => int.TryParse(kv.Key, out _)) => ApiParams.AsList(o, "label")!,
+            JsonObject => throw new ApiParamException(400, ApiError.MustBeStringOrArray("label")),
             _ => [node],
         };
         return items.Count == 0 ? [null] : [.. items.Select(n => ApiParams.AsString(n, "label"))];

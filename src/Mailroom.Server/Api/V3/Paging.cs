@@ -31,7 +31,7 @@ public static class Paging
             case "asc": return true;
             case "desc": descending = true; return true;
             default:
-                error = ApiError.Unprocessable("Sort order must be asc or desc");
+                error = ApiError.Unprocessable(ApiError.SortOrderMessage);
                 return false;
         }
     }

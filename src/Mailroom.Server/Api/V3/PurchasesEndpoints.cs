@@ -42,7 +42,7 @@ static class PurchasesEndpoints
     {
         // `integration_key` at the top level is tracking for partner integrations: accepted, never stored.
         var body = p.Object("purchase");
-        if (body is null) return ApiError.PurchaseInvalid([PurchaseRequest.PurchaseBlank]);
+        if (body is null) return ApiError.PurchaseInvalid([ApiError.PurchaseBlankMessage]);
         var input = PurchaseRequest.Read(body, out var errors);
         if (input is null) return ApiError.PurchaseInvalid(errors);
         var (purchase, _) = await purchases.UpsertAsync(caller.AccountId, input, ct);

@@ -40,10 +40,10 @@ sealed partial class SubscriberListQuery
         var sortField = p.String("sort_field")?.ToLowerInvariant();
         // created_at is the implicit default; accepting it by name is harmless and what a client would guess.
         if (sortField is not (null or "created_at" or "cancelled_at"))
-            problems.Add("Sort field must be created_at or cancelled_at");
+            problems.Add(ApiError.SortFieldMessage);
         var status = p.String("status")?.ToLowerInvariant();
         if (status is not null && !Statuses.Contains(status))
-            problems.Add("Status must be active, inactive, cancelled, bounced, complained or all");
+            problems.Add(ApiError.SubscriberStatusMessage);
         var from = ReadDate(p, "from", "From", problems);
         var to = ReadDate(p, "to", "To", problems);
         var updatedFrom = ReadDate(p, "updated_from", "Updated from", problems);

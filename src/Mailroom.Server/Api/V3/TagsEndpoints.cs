@@ -74,15 +74,15 @@ static class TagsEndpoints
         var items = tag switch
         {
             null => [null],
-            _ when many => ApiParams.AsList(tag)!,
+            _ when many => ApiParams.AsList(tag, "tag")!,
             JsonObject => [tag],
-            _ => throw new ApiParamException(400, "tag must be an object or an array of objects"),
+            _ => throw new ApiParamException(400, ApiError.MustBeObjectOrArray("tag")),
         };
         return (many, [.. items.Select(item => item switch
         {
             null => null,
             JsonObject obj => ApiParams.AsString(obj["name"], "tag[name]"),
-            _ => throw new ApiParamException(400, "tag must be an object or an array of objects"),
+            _ => throw new ApiParamException(400, ApiError.MustBeObjectOrArray("tag")),
         })]);
     }
 

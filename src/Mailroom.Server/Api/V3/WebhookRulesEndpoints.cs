@@ -28,12 +28,12 @@ static class WebhookRulesEndpoints
     {
         var errors = new List<string>();
         var target = p.String("target_url");
-        if (target is null) errors.Add("Target url can't be blank");
-        else if (target.Length > MaxTargetUrl) errors.Add($"Target url is too long (maximum is {MaxTargetUrl} characters)");
-        else if (!IsHttpUrl(target)) errors.Add("Target url is invalid");
+        if (target is null) errors.Add(ApiError.BlankMessage("Target url"));
+        else if (target.Length > MaxTargetUrl) errors.Add(ApiError.TooLongMessage("Target url", MaxTargetUrl));
+        else if (!IsHttpUrl(target)) errors.Add(ApiError.InvalidMessage("Target url"));
         // The dispatcher refuses these targets anyway; saying so now spares the caller a rule that can never deliver.
         else if (!webhooks.Value.AllowPrivateTargets && await WebhookTargets.RefusalAsync(new Uri(target), ct) is { } refusal)
-            errors.Add($"Target url is not allowed: {refusal}");
+            errors.Add(ApiError.TargetNotAllowedMessage(refusal));
 
         var rule = new WebhookRule { AccountId = caller.AccountId, TargetUrl = target ?? "", Status = WebhookRuleStatuses.Enabled };
         await ReadEventAsync(p.Object("event"), rule, caller, db, errors, ct);
@@ -74,14 +74,14 @@ static class WebhookRulesEndpoints
     static async Task ReadEventAsync(JsonObject? ev, WebhookRule rule, Caller caller, AppDbContext db, List<string> errors, CancellationToken ct)
     {
         var name = ev is null ? null : ApiParams.AsString(ev["name"], "event[name]");
-        if (name is null) { errors.Add("Event name can't be blank"); return; }
-        if (WebhookRuleEvents.Find(name) is not { } spec) { errors.Add($"Event name '{name}' is not supported"); return; }
+        if (name is null) { errors.Add(ApiError.BlankMessage("Event name")); return; }
+        if (WebhookRuleEvents.Find(name) is not { } spec) { errors.Add(ApiError.EventNotSupportedMessage(name)); return; }
         rule.EventName = spec.StoredName;
         if (spec.Kind == RuleParameterKind.None) return;
 
         // The first of the accepted names the caller sent, so it is echoed back under that name.
         var parameter = spec.ParameterNames.FirstOrDefault(n => ev![n] is not null);
-        var blank = $"Event {string.Join(" or ", spec.ParameterNames)} can't be blank";
+        var blank = ApiError.BlankMessage($"Event {string.Join(" or ", spec.ParameterNames)}");
         if (parameter is null) { errors.Add(blank); return; }
         rule.ParameterName = parameter;
         if (spec.Kind == RuleParameterKind.Url)
@@ -97,9 +97,9 @@ static class WebhookRulesEndpoints
         var account = caller.AccountId;
         var missing = spec.Kind switch
         {
-            RuleParameterKind.Form => !await db.Forms.AnyAsync(f => f.Id == id && f.AccountId == account, ct) ? "Form does not exist" : null,
-            RuleParameterKind.Sequence => !await db.Sequences.AnyAsync(s => s.Id == id && s.AccountId == account, ct) ? "Sequence does not exist" : null,
-            RuleParameterKind.Tag => !await db.Tags.AnyAsync(t => t.Id == id && t.AccountId == account, ct) ? "Tag does not exist" : null,
+            RuleParameterKind.Form => !await db.Forms.AnyAsync(f => f.Id == id && f.AccountId == account, ct) ? ApiError.DoesNotExistMessage("Form") : null,
+            RuleParameterKind.Sequence => !await db.Sequences.AnyAsync(s => s.Id == id && s.AccountId == account, ct) ? ApiError.DoesNotExistMessage("Sequence") : null,
+            RuleParameterKind.Tag => !await db.Tags.AnyAsync(t => t.Id == id && t.AccountId == account, ct) ? ApiError.DoesNotExistMessage("Tag") : null,
             // Products are only the pids purchases carry, with no catalogue to check against.
             _ => null,
         };

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -103,6 +104,15 @@ public sealed class PipelineApp : IAsyncDisposable
         {
             _ = p;
             throw new InvalidOperationException("boom from a test handler");
+        });
+        // A statement that fails in the database, long and with many parameters, as 32,767 ids once made one.
+        v3.MapPost("/_failing_sql", async (AppDbContext db, CancellationToken ct) =>
+        {
+            var values = Enumerable.Range(0, 2000).Select(i => (object)$"param-value-{i}").ToArray();
+            var sql = "SELECT no_such_column FROM accounts WHERE api_key IN ("
+                + string.Join(", ", values.Select((_, i) => $"{{{i}}}")) + ")";
+            await db.Database.ExecuteSqlRawAsync(sql, values, ct);
+            return TypedResults.Ok();
         });
         v3.MapGet("/_items/{id:long}/sub", (long id, Caller caller) => TypedResults.Ok(new { id }));
         v3.MapMethods("/_secret_only", ["GET", "DELETE"], (Caller caller) => TypedResults.Ok(new { caller.AccountId })).RequireSecret();

@@ -11,12 +11,12 @@ namespace Mailroom.Server.Api.V3.Contracts;
 /// </summary>
 static class BroadcastRequest
 {
-    // Rails-style full messages for the 422 body (spec §8).
-    public const string EmailInvalid = "Email address is invalid";
-    public const string SendAtInvalid = "Send at is invalid";
-    public const string PublishedAtInvalid = "Published at is invalid";
-    public static string LayoutUnknown(string name) => $"Email layout template '{name}' does not exist";
-    public static string NotLiquid(string field, string reason) => $"{field} is not a valid Liquid template: {reason}";
+    // Rails-style full messages for the 422 body (spec §8), kept with every other message in ApiError.
+    static readonly string EmailInvalid = ApiError.EmailInvalidMessage;
+    static readonly string SendAtInvalid = ApiError.InvalidMessage("Send at");
+    static readonly string PublishedAtInvalid = ApiError.InvalidMessage("Published at");
+    static string LayoutUnknown(string name) => ApiError.LayoutUnknownMessage(name);
+    static string NotLiquid(string field, string reason) => ApiError.NotLiquidMessage(field, reason);
 
     /// <summary>Applies the parameters to <paramref name="target"/>; returns the validation messages (empty when valid).</summary>
     public static async Task<List<string>> ApplyAsync(ApiParams p, Broadcast target, string defaultEmail, AppDbContext db, CancellationToken ct)

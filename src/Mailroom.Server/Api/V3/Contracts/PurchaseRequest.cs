@@ -18,12 +18,12 @@ static partial class PurchaseRequest
     const decimal MaxAmount = 99_999_999_999_999m;
     static readonly string[] Amounts = ["subtotal", "shipping", "discount", "tax", "total"];
 
-    public const string PurchaseBlank = "purchase can't be blank";
-    static string Blank(string field) => $"{field} can't be blank";
-    static string Invalid(string field) => $"{field} is invalid";
-    static string TooLong(string field, int max) => $"{field} is too long (maximum is {max} characters)";
-    static string OutOfRange(string field) => $"{field} is out of range";
-    static string ForProduct(string message, string product) => $"{message} for product: {product}";
+    // Short names for ApiError's messages, which this reader uses a score of times.
+    static string Blank(string field) => ApiError.BlankMessage(field);
+    static string Invalid(string field) => ApiError.InvalidMessage(field);
+    static string TooLong(string field, int max) => ApiError.TooLongMessage(field, max);
+    static string OutOfRange(string field) => ApiError.OutOfRange(field);
+    static string ForProduct(string message, string product) => ApiError.ForProductMessage(message, product);
 
     public static PurchaseInput? Read(JsonObject o, out List<string> errors)
     {
@@ -72,13 +72,13 @@ static partial class PurchaseRequest
 
     static List<ProductInput> ReadProducts(JsonObject o, List<string> errors)
     {
-        var nodes = ApiParams.AsList(o["products"]) ?? [];
+        var nodes = ApiParams.AsList(o["products"], "products") ?? [];
         if (nodes.Count == 0) { errors.Add(Blank("products")); return []; }
         var products = new List<ProductInput>(nodes.Count);
         var lids = new HashSet<long>();
         for (var i = 0; i < nodes.Count; i++)
         {
-            if (nodes[i] is not JsonObject p) throw new ApiParamException(400, "products must be a list of objects");
+            if (nodes[i] is not JsonObject p) throw new ApiParamException(400, ApiError.MustBeListOfObjects("products"));
             var name = Str(p, "name");
             // inferred: a product without a name is named by its position so the message still says which one.
             var label = name ?? $"#{i + 1}";
@@ -89,12 +89,12 @@ static partial class PurchaseRequest
             // sku has been optional since June 2018; the other five are required.
             if (pid is null) errors.Add(ForProduct(Blank("Pid"), label));
             if (lid is null) errors.Add(ForProduct(Blank("Lid"), label));
-            else if (!lids.Add(lid.Value)) errors.Add(ForProduct("Lid has already been taken", label));
+            else if (!lids.Add(lid.Value)) errors.Add(ForProduct(ApiError.TakenMessage("Lid"), label));
             if (name is null) errors.Add(ForProduct(Blank("Name"), label));
             if (unitPrice is null) errors.Add(ForProduct(Blank("Unit price"), label));
             else if (Math.Abs(unitPrice.Value) > MaxAmount) errors.Add(ForProduct(OutOfRange("Unit price"), label));
             if (quantity is null) errors.Add(ForProduct(Blank("Quantity"), label));
-            else if (quantity is < 1 or > int.MaxValue) errors.Add(ForProduct("Quantity must be greater than 0", label));
+            else if (quantity is < 1 or > int.MaxValue) errors.Add(ForProduct(ApiError.MustBeGreaterThanZeroMessage("Quantity"), label));
             if (pid is null || lid is null || name is null || unitPrice is null || quantity is null or < 1 or > int.MaxValue) continue;
             products.Add(new ProductInput(pid.Value, lid.Value, Str(p, "sku"), name, Math.Round(unitPrice.Value, 4), (int)quantity.Value));
         }
