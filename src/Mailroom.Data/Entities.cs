@@ -187,7 +187,6 @@ public static class BroadcastStatuses
     public const string Scheduled = "scheduled";
     public const string Sending = "sending";
     public const string Completed = "completed";
-    public const string Paused = "paused";
 }
 
 public sealed class Broadcast

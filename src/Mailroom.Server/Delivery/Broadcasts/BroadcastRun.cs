@@ -34,8 +34,10 @@ sealed class BroadcastRun
     /// </summary>
     const int BatchesPerRead = 4;
 
-    readonly BroadcastRunContext _ctx;
+    readonly BroadcastRunParts _ctx;
     readonly LoadedTemplate _loaded;
+    readonly int _connections;
+    readonly RecipientFreezer? _freezer;
     readonly Channel<Work> _work;
     readonly Channel<Done> _done;
     // The reader tops the work queue up a read at a time once it has drained to _lowWater (so it holds at most that plus
@@ -53,10 +55,13 @@ sealed class BroadcastRun
     int _started;
     bool _leaseLost;
 
-    public BroadcastRun(BroadcastRunContext ctx, LoadedTemplate loaded, CancellationToken ct)
+    /// <param name="freezer">The freeze still to finish alongside, if any (<see cref="RecipientFreezer"/>).</param>
+    public BroadcastRun(BroadcastRunParts ctx, LoadedTemplate loaded, int connections, RecipientFreezer? freezer, CancellationToken ct)
     {
         _ctx = ctx;
         _loaded = loaded;
+        _connections = connections;
+        _freezer = freezer;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var batch = ctx.Options.BatchSize;
         _lowWater = batch * 2;
@@ -73,18 +78,18 @@ sealed class BroadcastRun
     public async Task<(int Accepted, bool Drained)> RunAsync(CancellationToken ct)
     {
         var started = _ctx.Time.GetTimestamp();
-        if (_ctx.Freeze is { } freeze)
+        if (_freezer is { } freezer)
         {
             _freeze = new FreezeProgress();
             _freeze.Completion = Task.Run(async () =>
             {
-                try { await freeze(_freeze, _stop.Token); }
+                try { await freezer.RunAsync(BroadcastId, _loaded.AccountId, _freeze, _stop.Token); }
                 catch (Exception e) when (Stop(e)) { throw; }
             }, CancellationToken.None);
         }
         var reader = Task.Run(ReadAsync, CancellationToken.None);
         // One thread per connection, blocking on its socket (see IMailTransport.Send), not the thread pool.
-        var senders = Enumerable.Range(0, Math.Max(1, _ctx.Connections))
+        var senders = Enumerable.Range(0, Math.Max(1, _connections))
             .Select(_ => Task.Factory.StartNew(() => SendLoop(started), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
         var committer = Task.Run(CommitLoopAsync, CancellationToken.None);
@@ -175,7 +180,7 @@ sealed class BroadcastRun
                     }
                     if (bulk && session is null)
                     {
-                        try { session = _ctx.OpenSession(); }
+                        try { session = _ctx.Transport.OpenBulkSession(); }
                         catch (MailDeliveryException e)
                         {
                             Report(done, new Done(item.RecipientId, SendOutcome.Of(e)));
@@ -183,7 +188,7 @@ sealed class BroadcastRun
                         }
                         bulk = session is not null;
                     }
-                    if (session is null) Report(done, new Done(item.RecipientId, _ctx.SendOne(_loaded.Template, item)));
+                    if (session is null) Report(done, new Done(item.RecipientId, SendOne(item)));
                     else SendOn(ref session, item, results, done);
                     if (stop.IsCancellationRequested) break;
                 }
@@ -198,12 +203,12 @@ sealed class BroadcastRun
 
     void SendOn(ref IBulkMailSession? session, Work item, List<BulkResult> results, List<Done> done)
     {
-        if (_ctx.Compose(_loaded.Template, item) is not { } message)
+        if (Compose(item) is not { } message)
         {
             Report(done, new Done(item.RecipientId, SendOutcome.NotActive));
             return;
         }
-        // Written out before Send returns; disposed at once (MimeMessage has a finalizer, see BroadcastSender).
+        // Written out before Send returns; disposed at once (MimeMessage has a finalizer, see SendOne).
         using (message) session!.Send(message, item.RecipientId, results);
         Report(results, done);
         if (session.Broken)
@@ -212,6 +217,30 @@ sealed class BroadcastRun
             session = null;
         }
     }
+
+    /// <summary>One message through the transport's shared connections (no bulk session to be had).</summary>
+    SendOutcome SendOne(Work work)
+    {
+        if (Compose(work) is not { } message) return SendOutcome.NotActive;
+        // Disposed when done: MimeMessage has a finalizer, and 100,000 of them queued for it cost the GC dearly.
+        using (message)
+        {
+            try
+            {
+                // Never cancelled: a send the relay may already have accepted would have an unknowable outcome.
+                _ctx.Transport.Send(message);
+                return SendOutcome.Sent;
+            }
+            catch (MailDeliveryException e)
+            {
+                return SendOutcome.Of(e);
+            }
+        }
+    }
+
+    // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
+    MimeKit.MimeMessage? Compose(Work work) =>
+        work.Subscriber is { State: SubscriberStates.Active } subscriber ? _ctx.Composer.ComposeBroadcast(_loaded.Template, subscriber, work.Token) : null;
 
     void Finish(IBulkMailSession? session, List<BulkResult> results, List<Done> done)
     {
@@ -253,7 +282,7 @@ sealed class BroadcastRun
             {
                 await FillAsync(group);
                 if (group.Count == 0) continue;
-                _accepted += await _ctx.Commit(_loaded, group, _cursor);
+                _accepted += await _ctx.Committer.CommitAsync(_loaded, group, _cursor);
                 group.Clear();
             }
         }
@@ -292,18 +321,9 @@ sealed class BroadcastRun
     public sealed record Done(long RecipientId, SendOutcome Outcome);
 }
 
-/// <summary>
-/// What a run needs from its sender: the reader, one send through the transport's shared connections, a bulk session
-/// and the message to put on it (null: the subscriber is no longer active), one commit, and the freeze still to finish
-/// alongside, if any (<see cref="RecipientFreezer"/>).
-/// </summary>
-sealed record BroadcastRunContext(
-    DeliveryOptions Options, int Connections, TimeProvider Time, RecipientReader Reader,
-    Func<BroadcastTemplate, BroadcastRun.Work, SendOutcome> SendOne,
-    Func<IBulkMailSession?> OpenSession,
-    Func<BroadcastTemplate, BroadcastRun.Work, MimeKit.MimeMessage?> Compose,
-    Func<LoadedTemplate, List<BroadcastRun.Done>, RecipientCursor, Task<int>> Commit,
-    Func<FreezeProgress, CancellationToken, Task>? Freeze);
+/// <summary>What every run of a sender shares: the reader, the transport, the composer and the committer.</summary>
+sealed record BroadcastRunParts(DeliveryOptions Options, TimeProvider Time, RecipientReader Reader, IMailTransport Transport,
+    MessageComposer Composer, OutcomeCommitter Committer);
 
 public enum SendOutcomeKind { Sent, Transient, Failed, Bounced, Skipped }
 public sealed record SendOutcome(SendOutcomeKind Kind, string? Error)
