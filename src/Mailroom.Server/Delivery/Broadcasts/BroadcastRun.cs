@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using MimeKit;
 using Mailroom.Server.Domain.Subscribers;
 using Mailroom.Server.Delivery.Mail;
 using Mailroom.Server.Delivery.Composing;
@@ -38,6 +39,7 @@ sealed class BroadcastRun
     readonly LoadedTemplate _loaded;
     readonly int _connections;
     readonly RecipientFreezer? _freezer;
+    readonly SendThrottle? _throttle;
     readonly Channel<Work> _work;
     readonly Channel<Done> _done;
     // The reader tops the work queue up a read at a time once it has drained to _lowWater (so it holds at most that plus
@@ -50,18 +52,22 @@ sealed class BroadcastRun
     readonly CancellationTokenSource _stop;
     readonly CancellationTokenSource _committerGone = new();
     Exception? _fatal;
+    string? _templateFailure;
     FreezeProgress? _freeze;
     int _accepted;
-    int _started;
     bool _leaseLost;
 
+    /// <param name="connections">This run's share of Smtp:MaxConnections: one sender thread each.</param>
     /// <param name="freezer">The freeze still to finish alongside, if any (<see cref="RecipientFreezer"/>).</param>
-    public BroadcastRun(BroadcastRunParts ctx, LoadedTemplate loaded, int connections, RecipientFreezer? freezer, CancellationToken ct)
+    /// <param name="throttle">Delivery:MessagesPerSecond, shared with every run going on at the same time; null when unthrottled.</param>
+    public BroadcastRun(BroadcastRunParts ctx, LoadedTemplate loaded, int connections, RecipientFreezer? freezer,
+        SendThrottle? throttle, CancellationToken ct)
     {
         _ctx = ctx;
         _loaded = loaded;
         _connections = connections;
         _freezer = freezer;
+        _throttle = throttle;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var batch = ctx.Options.BatchSize;
         _lowWater = batch * 2;
@@ -73,11 +79,11 @@ sealed class BroadcastRun
 
     /// <summary>
     /// Sends until nothing is claimable now. Drained is false when the lease was lost (another process carries
-    /// on, so this one must not finish or release the broadcast).
+    /// on, so this one must not finish or release the broadcast). TemplateFailure is set when the template broke a
+    /// render limit: the run stopped and the broadcast is to fail with that reason.
     /// </summary>
-    public async Task<(int Accepted, bool Drained)> RunAsync(CancellationToken ct)
+    public async Task<(int Accepted, bool Drained, string? TemplateFailure)> RunAsync(CancellationToken ct)
     {
-        var started = _ctx.Time.GetTimestamp();
         if (_freezer is { } freezer)
         {
             _freeze = new FreezeProgress();
@@ -90,7 +96,7 @@ sealed class BroadcastRun
         var reader = Task.Run(ReadAsync, CancellationToken.None);
         // One thread per connection, blocking on its socket (see IMailTransport.Send), not the thread pool.
         var senders = Enumerable.Range(0, Math.Max(1, _connections))
-            .Select(_ => Task.Factory.StartNew(() => SendLoop(started), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .Select(_ => Task.Factory.StartNew(SendLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
         var committer = Task.Run(CommitLoopAsync, CancellationToken.None);
 
@@ -104,13 +110,15 @@ sealed class BroadcastRun
         _committerGone.Dispose();
         _drained.Dispose();
 
+        // A stop for a broken template makes every loop end with a cancellation, which is no failure of the run's own.
+        if (_templateFailure is { } reason && !ct.IsCancellationRequested) return (_accepted, !_leaseLost, reason);
         if (_fatal is not null)
         {
             if (_fatal is OperationCanceledException && ct.IsCancellationRequested) ct.ThrowIfCancellationRequested();
             throw new BroadcastInterruptedException(BroadcastId, _fatal);
         }
         ct.ThrowIfCancellationRequested();
-        return (_accepted, !_leaseLost);
+        return (_accepted, !_leaseLost, null);
     }
 
     bool Stop(Exception e)
@@ -159,7 +167,7 @@ sealed class BroadcastRun
     /// back with the next message, so the body held back is finished whenever the queue runs dry or a throttle is about
     /// to wait; on a stop it is dropped unsent (the server never saw its final dot) and its recipient stays unsent.
     /// </summary>
-    void SendLoop(long startedTimestamp)
+    void SendLoop()
     {
         IBulkMailSession? session = null;
         var bulk = true;
@@ -173,7 +181,7 @@ sealed class BroadcastRun
                 while (_work.Reader.TryRead(out var item))
                 {
                     if (Interlocked.Decrement(ref _queued) == _lowWater) _drained.Release();
-                    if (_ctx.Options.MessagesPerSecond > 0 && ThrottleDelay(startedTimestamp) is var wait && wait > TimeSpan.Zero)
+                    if (_throttle?.Delay() is { } wait && wait > TimeSpan.Zero)
                     {
                         Finish(session, results, done);
                         Task.Delay(wait, _ctx.Time, stop).GetAwaiter().GetResult();
@@ -188,7 +196,10 @@ sealed class BroadcastRun
                         }
                         bulk = session is not null;
                     }
-                    if (session is null) Report(done, new Done(item.RecipientId, SendOne(item)));
+                    if (session is null)
+                    {
+                        if (SendOne(item) is { } outcome) Report(done, new Done(item.RecipientId, outcome));
+                    }
                     else SendOn(ref session, item, results, done);
                     if (stop.IsCancellationRequested) break;
                 }
@@ -203,9 +214,10 @@ sealed class BroadcastRun
 
     void SendOn(ref IBulkMailSession? session, Work item, List<BulkResult> results, List<Done> done)
     {
-        if (Compose(item) is not { } message)
+        var (message, instead) = Compose(item);
+        if (message is null)
         {
-            Report(done, new Done(item.RecipientId, SendOutcome.NotActive));
+            if (instead is not null) Report(done, new Done(item.RecipientId, instead));
             return;
         }
         // Written out before Send returns; disposed at once (MimeMessage has a finalizer, see SendOne).
@@ -218,10 +230,11 @@ sealed class BroadcastRun
         }
     }
 
-    /// <summary>One message through the transport's shared connections (no bulk session to be had).</summary>
-    SendOutcome SendOne(Work work)
+    /// <summary>One message through the transport's shared connections (no bulk session to be had); null: see <see cref="Compose"/>.</summary>
+    SendOutcome? SendOne(Work work)
     {
-        if (Compose(work) is not { } message) return SendOutcome.NotActive;
+        var (message, instead) = Compose(work);
+        if (message is null) return instead;
         // Disposed when done: MimeMessage has a finalizer, and 100,000 of them queued for it cost the GC dearly.
         using (message)
         {
@@ -238,9 +251,43 @@ sealed class BroadcastRun
         }
     }
 
-    // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
-    MimeKit.MimeMessage? Compose(Work work) =>
-        work.Subscriber is { State: SubscriberStates.Active } subscriber ? _ctx.Composer.ComposeBroadcast(_loaded.Template, subscriber, work.Token) : null;
+    /// <summary>
+    /// The recipient's message, or instead the outcome that takes its place: someone who unsubscribed (or bounced) after
+    /// the list was frozen gets nothing, and a message that can't be composed or addressed fails its recipient alone,
+    /// with why, whatever the database holds. Neither when the template broke a render limit: that is the broadcast's
+    /// fault, not the recipient's, so the run stops (<see cref="FailTemplate"/>) and the recipient stays unsent.
+    /// </summary>
+    (MimeMessage? Message, SendOutcome? Instead) Compose(Work work)
+    {
+        if (work.Subscriber is not { State: SubscriberStates.Active } subscriber) return (null, SendOutcome.NotActive);
+        MimeMessage message;
+        try
+        {
+            message = _ctx.Composer.ComposeBroadcast(_loaded.Template, subscriber, work.Token);
+        }
+        catch (TemplateLimitException e)
+        {
+            FailTemplate(e);
+            return (null, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (null, SendOutcome.NotComposed(e));
+        }
+        if (SmtpAddress.Problem(message) is { } problem)
+        {
+            message.Dispose();
+            return (null, SendOutcome.NotAddressable(problem));
+        }
+        return (message, null);
+    }
+
+    /// <summary>Stops the run once for a template that broke a render limit, rather than recipient by recipient, each burning the limit.</summary>
+    void FailTemplate(TemplateLimitException e)
+    {
+        Interlocked.CompareExchange(ref _templateFailure, e.Message, null);
+        _stop.Cancel();
+    }
 
     void Finish(IBulkMailSession? session, List<BulkResult> results, List<Done> done)
     {
@@ -310,13 +357,6 @@ sealed class BroadcastRun
         }
     }
 
-    /// <summary>How long to wait before the next message so the run keeps to <see cref="DeliveryOptions.MessagesPerSecond"/>.</summary>
-    TimeSpan ThrottleDelay(long startedTimestamp)
-    {
-        var due = TimeSpan.FromSeconds((double)Interlocked.Increment(ref _started) / _ctx.Options.MessagesPerSecond);
-        return due - _ctx.Time.GetElapsedTime(startedTimestamp);
-    }
-
     public sealed record Work(long RecipientId, long SubscriberId, string Token, SubscriberView? Subscriber);
     public sealed record Done(long RecipientId, SendOutcome Outcome);
 }
@@ -330,6 +370,12 @@ public sealed record SendOutcome(SendOutcomeKind Kind, string? Error)
 {
     public static readonly SendOutcome Sent = new(SendOutcomeKind.Sent, null);
     public static readonly SendOutcome NotActive = new(SendOutcomeKind.Skipped, "subscriber is no longer active");
+
+    /// <summary>Composing this recipient's message threw: it fails for good, the broadcast goes on.</summary>
+    public static SendOutcome NotComposed(Exception e) => new(SendOutcomeKind.Failed, $"the message could not be composed: {e.Message}");
+
+    /// <summary>The message's sender or recipient can't go on an SMTP envelope (<see cref="SmtpAddress"/>).</summary>
+    public static SendOutcome NotAddressable(string problem) => new(SendOutcomeKind.Failed, $"the message could not be addressed: {problem}");
 
     /// <summary>Accepted (null), or what the refusal means for the recipient.</summary>
     public static SendOutcome Of(MailDeliveryException? e) => e is null ? Sent

@@ -1,6 +1,7 @@
 using Mailroom.Server.Data.Sql;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Subscribers;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
 using Mailroom.Server.Delivery.Mail;
 using Mailroom.Server.Delivery.Composing;
@@ -25,15 +26,57 @@ public sealed class BroadcastSender(
     string Instance => _parts.Reader.Instance;
     DeliveryOptions Options => options.Value;
 
-    /// <summary>One pass: start due broadcasts, then send what is claimable. Returns messages accepted.</summary>
+    /// <summary>
+    /// One pass: start due broadcasts and send every claimable one, each in a run of its own alongside the others, so one
+    /// account's long or slow broadcast never holds up another's. Broadcasts that become due or claimable meanwhile join
+    /// in (looked for whenever a run ends and every Delivery:PollInterval); each runs at most once a pass. Returns the
+    /// messages accepted. A run that fails leaves the others to finish; then the first failure is thrown.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        await StartDueAsync(ct);
+        // The relay's rate limit is on the whole server, so concurrent runs share the throttle.
+        var throttle = Options.MessagesPerSecond > 0 ? new SendThrottle(time, Options.MessagesPerSecond) : null;
+        var running = new List<Task<int>>();
+        var seen = new HashSet<long>();
         var sent = 0;
-        foreach (var id in await ClaimableAsync(ct))
-            if (await TryClaimAsync(id, ct))
-                sent += await SendAsync(id, ct);
-        return sent;
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            while (true)
+            {
+                await StartDueAsync(ct);
+                var claimed = new List<long>();
+                foreach (var id in await ClaimableAsync(ct))
+                    if (seen.Add(id) && await TryClaimAsync(id, ct)) claimed.Add(id);
+                // inferred: connections are shared out as runs start; a run already going keeps its threads (its sessions
+                // hold their connections), and a newcomer without a free one takes turns on the shared MailKit connection.
+                var share = Math.Max(1, smtp.Value.MaxConnections / Math.Max(1, running.Count + claimed.Count));
+                foreach (var id in claimed) running.Add(SendAsync(id, share, throttle, ct));
+                if (running.Count == 0)
+                {
+                    failure?.Throw();
+                    return sent;
+                }
+
+                using (var poll = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    await Task.WhenAny(Task.WhenAny(running), Task.Delay(Options.PollInterval, time, poll.Token));
+                    await poll.CancelAsync();
+                }
+                foreach (var run in running.Where(t => t.IsCompleted).ToList())
+                {
+                    running.Remove(run);
+                    if (run.IsCompletedSuccessfully) sent += run.Result;
+                    else if (failure is null) failure = ExceptionDispatchInfo.Capture(run.Exception?.InnerException ?? new OperationCanceledException(ct));
+                    else logger.LogError(run.Exception, "A broadcast run failed alongside another");
+                }
+            }
+        }
+        finally
+        {
+            // Never leave a run behind: its threads and lease belong to this pass.
+            await ((Task)Task.WhenAll(running)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     async Task StartDueAsync(CancellationToken ct)
@@ -87,16 +130,38 @@ public sealed class BroadcastSender(
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.LockedUntil, until).SetProperty(b => b.LockedBy, Instance), ct) == 1;
     }
 
-    async Task<int> SendAsync(long broadcastId, CancellationToken ct)
+    async Task<int> SendAsync(long broadcastId, int connections, SendThrottle? throttle, CancellationToken ct)
     {
+        // Off the caller's thread at once: the pass starts the next run while this one loads.
+        await Task.Yield();
         var template = await LoadTemplateAsync(broadcastId, ct);
         if (template is null) return 0;
         var freezer = template.Freezing ? new RecipientFreezer(scopes, Options.FreezeChunkSize, logger) : null;
-        var run = new BroadcastRun(_parts, template, smtp.Value.MaxConnections, freezer, ct);
-        var (accepted, drained) = await run.RunAsync(ct);
-        if (drained) await FinishOrReleaseAsync(broadcastId, ct);
+        var run = new BroadcastRun(_parts, template, connections, freezer, throttle, ct);
+        var (accepted, drained, templateFailure) = await run.RunAsync(ct);
+        if (templateFailure is not null) await FailAsync(broadcastId, templateFailure, ct);
+        else if (drained) await FinishOrReleaseAsync(broadcastId, ct);
         return accepted;
     }
+
+    /// <summary>
+    /// A broadcast whose template broke a render limit: failed, with why, and let go. Only <see cref="BroadcastStatuses.Sending"/>
+    /// is ever claimed, so nothing picks it up again; recipients not yet sent stay unsent.
+    /// </summary>
+    async Task FailAsync(long id, string reason, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var now = time.UtcNow();
+        var stored = reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason;
+        await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == Instance)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BroadcastStatuses.Failed).SetProperty(b => b.FailureReason, stored)
+                .SetProperty(b => b.CompletedAt, now).SetProperty(b => b.LockedUntil, (DateTime?)null).SetProperty(b => b.LockedBy, (string?)null), ct);
+        logger.LogWarning("Broadcast {BroadcastId} failed: {Reason}", id, reason);
+    }
+
+    /// <summary>The column's length (Broadcast.FailureReason).</summary>
+    const int MaxReasonLength = 500;
 
     async Task FinishOrReleaseAsync(long id, CancellationToken ct)
     {

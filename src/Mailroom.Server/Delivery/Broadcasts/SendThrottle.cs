@@ -1,0 +1,26 @@
+namespace Mailroom.Server.Delivery.Broadcasts;
+
+/// <summary>
+/// Delivery:MessagesPerSecond on the app's clock, for all the broadcasts a sender has going at once: the relay's limit
+/// is on the server, not on one broadcast. While busy, message k waits until k intervals after the throttle began; after a
+/// lull the next goes at once, and time left unused is never spent in a burst.
+/// </summary>
+public sealed class SendThrottle(TimeProvider time, int perSecond)
+{
+    readonly long _interval = Math.Max(1, time.TimestampFrequency / perSecond);
+    readonly Lock _lock = new();
+    long _last = time.GetTimestamp();
+
+    /// <summary>Takes the next slot; returns how long to wait for it.</summary>
+    public TimeSpan Delay()
+    {
+        var now = time.GetTimestamp();
+        long due;
+        lock (_lock)
+        {
+            due = Math.Max(_last + _interval, now);
+            _last = due;
+        }
+        return due <= now ? TimeSpan.Zero : TimeSpan.FromSeconds((double)(due - now) / time.TimestampFrequency);
+    }
+}
