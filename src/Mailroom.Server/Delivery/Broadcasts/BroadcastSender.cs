@@ -50,8 +50,12 @@ public sealed class BroadcastSender(
                     if (seen.Add(id) && await TryClaimAsync(id, ct)) claimed.Add(id);
                 // inferred: connections are shared out as runs start; a run already going keeps its threads (its sessions
                 // hold their connections), and a newcomer without a free one takes turns on the shared MailKit connection.
-                var share = Math.Max(1, smtp.Value.MaxConnections / Math.Max(1, running.Count + claimed.Count));
-                foreach (var id in claimed) running.Add(SendAsync(id, share, throttle, ct));
+                var runs = running.Count + claimed.Count;
+                for (var i = 0; i < claimed.Count; i++)
+                {
+                    var share = smtp.Value.MaxConnections / runs + (i < smtp.Value.MaxConnections % runs ? 1 : 0);
+                    running.Add(SendAsync(claimed[i], Math.Max(1, share), throttle, ct));
+                }
                 if (running.Count == 0)
                 {
                     failure?.Throw();
