@@ -187,7 +187,9 @@ public static class BroadcastStatuses
     public const string Scheduled = "scheduled";
     public const string Sending = "sending";
     public const string Completed = "completed";
-    public const string Paused = "paused";
+    // inferred: Kit has no such status (its broadcasts can't break); Mailroom's fails when its template breaks a
+    // render limit. v3 clients only read the string; the reason is in FailureReason and the CLI.
+    public const string Failed = "failed";
 }
 
 public sealed class Broadcast
@@ -219,6 +221,8 @@ public sealed class Broadcast
     public string? LockedBy { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
+    /// <summary>Why a <see cref="BroadcastStatuses.Failed"/> broadcast stopped (its template broke a render limit).</summary>
+    public string? FailureReason { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

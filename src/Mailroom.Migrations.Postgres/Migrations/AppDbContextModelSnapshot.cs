@@ -128,6 +128,11 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("failed_count");
 
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("failure_reason");
+
                     b.Property<bool>("Freezing")
                         .HasColumnType("boolean")
                         .HasColumnName("freezing");

@@ -119,6 +119,11 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("failed_count");
 
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_reason");
+
                     b.Property<bool>("Freezing")
                         .HasColumnType("INTEGER")
                         .HasColumnName("freezing");

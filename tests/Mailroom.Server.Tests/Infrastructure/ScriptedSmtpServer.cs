@@ -31,6 +31,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     public (string User, string Password)? RequireAuth { get; init; }
     /// <summary>Answered 550 at RCPT TO.</summary>
     public ConcurrentDictionary<string, bool> RejectRecipients { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Answered 550 at MAIL FROM.</summary>
+    public ConcurrentDictionary<string, bool> RejectSenders { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Answered 554 after the final dot: the relay refuses the message itself.</summary>
+    public ConcurrentDictionary<string, bool> RejectAfterData { get; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Awaited with the recipient before a message is taken (after its final dot), to hold one back until a signal.</summary>
+    public Func<string, Task>? BeforeAccepting { get; set; }
     /// <summary>Answered 451 after the final dot, the first time only.</summary>
     public ConcurrentDictionary<string, bool> FailOnceAfterData { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Once this many messages are accepted the relay is down: it closes every connection until <see cref="Revive"/>.</summary>
@@ -100,6 +106,9 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         // As Postfix: a transaction left open (say after a refused RCPT) needs RSET first.
                         await Reply("503 5.5.1 Error: nested MAIL command");
                         break;
+                    case "MAIL" when RejectSenders.ContainsKey(Address(line)):
+                        await Reply($"550 5.7.1 <{Address(line)}>: Sender address rejected");
+                        break;
                     case "MAIL":
                         from = Address(line);
                         to = null;
@@ -123,6 +132,8 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         var (f, t) = (from!, to);
                         from = to = null;
                         if (FailOnceAfterData.TryRemove(t, out var _)) { await Reply("451 4.3.0 Try again later"); break; }
+                        if (RejectAfterData.ContainsKey(t)) { await Reply("554 5.7.1 Message rejected: content refused"); break; }
+                        if (BeforeAccepting is { } before) await before(t);
                         Messages.Enqueue((f, t, data.ToString()));
                         if (Interlocked.Increment(ref _accepted) >= DownAfter) Down = true;
                         // Hold the reply a moment: a client that pipelines has already sent its next command.

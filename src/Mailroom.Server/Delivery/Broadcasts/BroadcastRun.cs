@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using MimeKit;
 using Mailroom.Server.Domain.Subscribers;
 using Mailroom.Server.Delivery.Mail;
 using Mailroom.Server.Delivery.Composing;
@@ -34,8 +35,11 @@ sealed class BroadcastRun
     /// </summary>
     const int BatchesPerRead = 4;
 
-    readonly BroadcastRunContext _ctx;
+    readonly BroadcastRunParts _ctx;
     readonly LoadedTemplate _loaded;
+    readonly int _connections;
+    readonly RecipientFreezer? _freezer;
+    readonly SendThrottle? _throttle;
     readonly Channel<Work> _work;
     readonly Channel<Done> _done;
     // The reader tops the work queue up a read at a time once it has drained to _lowWater (so it holds at most that plus
@@ -48,15 +52,22 @@ sealed class BroadcastRun
     readonly CancellationTokenSource _stop;
     readonly CancellationTokenSource _committerGone = new();
     Exception? _fatal;
+    string? _templateFailure;
     FreezeProgress? _freeze;
     int _accepted;
-    int _started;
     bool _leaseLost;
 
-    public BroadcastRun(BroadcastRunContext ctx, LoadedTemplate loaded, CancellationToken ct)
+    /// <param name="connections">This run's share of Smtp:MaxConnections: one sender thread each.</param>
+    /// <param name="freezer">The freeze still to finish alongside, if any (<see cref="RecipientFreezer"/>).</param>
+    /// <param name="throttle">Delivery:MessagesPerSecond, shared with every run going on at the same time; null when unthrottled.</param>
+    public BroadcastRun(BroadcastRunParts ctx, LoadedTemplate loaded, int connections, RecipientFreezer? freezer,
+        SendThrottle? throttle, CancellationToken ct)
     {
         _ctx = ctx;
         _loaded = loaded;
+        _connections = connections;
+        _freezer = freezer;
+        _throttle = throttle;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var batch = ctx.Options.BatchSize;
         _lowWater = batch * 2;
@@ -68,24 +79,24 @@ sealed class BroadcastRun
 
     /// <summary>
     /// Sends until nothing is claimable now. Drained is false when the lease was lost (another process carries
-    /// on, so this one must not finish or release the broadcast).
+    /// on, so this one must not finish or release the broadcast). TemplateFailure is set when the template broke a
+    /// render limit: the run stopped and the broadcast is to fail with that reason.
     /// </summary>
-    public async Task<(int Accepted, bool Drained)> RunAsync(CancellationToken ct)
+    public async Task<(int Accepted, bool Drained, string? TemplateFailure)> RunAsync(CancellationToken ct)
     {
-        var started = _ctx.Time.GetTimestamp();
-        if (_ctx.Freeze is { } freeze)
+        if (_freezer is { } freezer)
         {
             _freeze = new FreezeProgress();
             _freeze.Completion = Task.Run(async () =>
             {
-                try { await freeze(_freeze, _stop.Token); }
+                try { await freezer.RunAsync(BroadcastId, _loaded.AccountId, _freeze, _stop.Token); }
                 catch (Exception e) when (Stop(e)) { throw; }
             }, CancellationToken.None);
         }
         var reader = Task.Run(ReadAsync, CancellationToken.None);
         // One thread per connection, blocking on its socket (see IMailTransport.Send), not the thread pool.
-        var senders = Enumerable.Range(0, Math.Max(1, _ctx.Connections))
-            .Select(_ => Task.Factory.StartNew(() => SendLoop(started), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+        var senders = Enumerable.Range(0, Math.Max(1, _connections))
+            .Select(_ => Task.Factory.StartNew(SendLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
             .ToArray();
         var committer = Task.Run(CommitLoopAsync, CancellationToken.None);
 
@@ -99,13 +110,15 @@ sealed class BroadcastRun
         _committerGone.Dispose();
         _drained.Dispose();
 
+        // A stop for a broken template makes every loop end with a cancellation, which is no failure of the run's own.
+        if (_templateFailure is { } reason && !ct.IsCancellationRequested) return (_accepted, !_leaseLost, reason);
         if (_fatal is not null)
         {
             if (_fatal is OperationCanceledException && ct.IsCancellationRequested) ct.ThrowIfCancellationRequested();
             throw new BroadcastInterruptedException(BroadcastId, _fatal);
         }
         ct.ThrowIfCancellationRequested();
-        return (_accepted, !_leaseLost);
+        return (_accepted, !_leaseLost, null);
     }
 
     bool Stop(Exception e)
@@ -154,7 +167,7 @@ sealed class BroadcastRun
     /// back with the next message, so the body held back is finished whenever the queue runs dry or a throttle is about
     /// to wait; on a stop it is dropped unsent (the server never saw its final dot) and its recipient stays unsent.
     /// </summary>
-    void SendLoop(long startedTimestamp)
+    void SendLoop()
     {
         IBulkMailSession? session = null;
         var bulk = true;
@@ -168,16 +181,16 @@ sealed class BroadcastRun
                 while (_work.Reader.TryRead(out var item))
                 {
                     if (Interlocked.Decrement(ref _queued) == _lowWater) _drained.Release();
-                    if (_ctx.Options.MessagesPerSecond > 0 && NextDue() is var due && Until(due, startedTimestamp) > TimeSpan.Zero)
+                    if (_throttle?.Next() is { } due && _throttle.Until(due) > TimeSpan.Zero)
                     {
                         Finish(session, results, done);
                         // Measured again after finishing: the wait is to a point in time, and finishing took some of it.
-                        if (Until(due, startedTimestamp) is var wait && wait > TimeSpan.Zero)
+                        if (_throttle.Until(due) is var wait && wait > TimeSpan.Zero)
                             Task.Delay(wait, _ctx.Time, stop).GetAwaiter().GetResult();
                     }
                     if (bulk && session is null)
                     {
-                        try { session = _ctx.OpenSession(); }
+                        try { session = _ctx.Transport.OpenBulkSession(); }
                         catch (MailDeliveryException e)
                         {
                             Report(done, new Done(item.RecipientId, SendOutcome.Of(e)));
@@ -185,7 +198,10 @@ sealed class BroadcastRun
                         }
                         bulk = session is not null;
                     }
-                    if (session is null) Report(done, new Done(item.RecipientId, _ctx.SendOne(_loaded.Template, item)));
+                    if (session is null)
+                    {
+                        if (SendOne(item) is { } outcome) Report(done, new Done(item.RecipientId, outcome));
+                    }
                     else SendOn(ref session, item, results, done);
                     if (stop.IsCancellationRequested) break;
                 }
@@ -200,12 +216,13 @@ sealed class BroadcastRun
 
     void SendOn(ref IBulkMailSession? session, Work item, List<BulkResult> results, List<Done> done)
     {
-        if (_ctx.Compose(_loaded.Template, item) is not { } message)
+        var (message, instead) = Compose(item);
+        if (message is null)
         {
-            Report(done, new Done(item.RecipientId, SendOutcome.NotActive));
+            if (instead is not null) Report(done, new Done(item.RecipientId, instead));
             return;
         }
-        // Written out before Send returns; disposed at once (MimeMessage has a finalizer, see BroadcastSender).
+        // Written out before Send returns; disposed at once (MimeMessage has a finalizer, see SendOne).
         using (message) session!.Send(message, item.RecipientId, results);
         Report(results, done);
         if (session.Broken)
@@ -213,6 +230,65 @@ sealed class BroadcastRun
             session.Dispose();
             session = null;
         }
+    }
+
+    /// <summary>One message through the transport's shared connections (no bulk session to be had); null: see <see cref="Compose"/>.</summary>
+    SendOutcome? SendOne(Work work)
+    {
+        var (message, instead) = Compose(work);
+        if (message is null) return instead;
+        // Disposed when done: MimeMessage has a finalizer, and 100,000 of them queued for it cost the GC dearly.
+        using (message)
+        {
+            try
+            {
+                // Never cancelled: a send the relay may already have accepted would have an unknowable outcome.
+                _ctx.Transport.Send(message);
+                return SendOutcome.Sent;
+            }
+            catch (MailDeliveryException e)
+            {
+                return SendOutcome.Of(e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The recipient's message, or instead the outcome that takes its place: someone who unsubscribed (or bounced) after
+    /// the list was frozen gets nothing, and a message that can't be composed or addressed fails its recipient alone,
+    /// with why, whatever the database holds. Neither when the template broke a render limit: that is the broadcast's
+    /// fault, not the recipient's, so the run stops (<see cref="FailTemplate"/>) and the recipient stays unsent.
+    /// </summary>
+    (MimeMessage? Message, SendOutcome? Instead) Compose(Work work)
+    {
+        if (work.Subscriber is not { State: SubscriberStates.Active } subscriber) return (null, SendOutcome.NotActive);
+        MimeMessage message;
+        try
+        {
+            message = _ctx.Composer.ComposeBroadcast(_loaded.Template, subscriber, work.Token);
+        }
+        catch (TemplateLimitException e)
+        {
+            FailTemplate(e);
+            return (null, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (null, SendOutcome.NotComposed(e));
+        }
+        if (SmtpAddress.Problem(message) is { } problem)
+        {
+            message.Dispose();
+            return (null, SendOutcome.NotAddressable(problem));
+        }
+        return (message, null);
+    }
+
+    /// <summary>Stops the run once for a template that broke a render limit, rather than recipient by recipient, each burning the limit.</summary>
+    void FailTemplate(TemplateLimitException e)
+    {
+        Interlocked.CompareExchange(ref _templateFailure, e.Message, null);
+        _stop.Cancel();
     }
 
     void Finish(IBulkMailSession? session, List<BulkResult> results, List<Done> done)
@@ -255,7 +331,7 @@ sealed class BroadcastRun
             {
                 await FillAsync(group);
                 if (group.Count == 0) continue;
-                _accepted += await _ctx.Commit(_loaded, group, _cursor);
+                _accepted += await _ctx.Committer.CommitAsync(_loaded, group, _cursor);
                 group.Clear();
             }
         }
@@ -283,33 +359,25 @@ sealed class BroadcastRun
         }
     }
 
-    /// <summary>When the next message is due, counted from the run's start, so the run keeps to <see cref="DeliveryOptions.MessagesPerSecond"/>.</summary>
-    TimeSpan NextDue() => TimeSpan.FromSeconds((double)Interlocked.Increment(ref _started) / _ctx.Options.MessagesPerSecond);
-
-    TimeSpan Until(TimeSpan due, long startedTimestamp) => due - _ctx.Time.GetElapsedTime(startedTimestamp);
-
     public sealed record Work(long RecipientId, long SubscriberId, string Token, SubscriberView? Subscriber);
     public sealed record Done(long RecipientId, SendOutcome Outcome);
 }
 
-/// <summary>
-/// What a run needs from its sender: the reader, one send through the transport's shared connections, a bulk session
-/// and the message to put on it (null: the subscriber is no longer active), one commit, and the freeze still to finish
-/// alongside, if any (<see cref="RecipientFreezer"/>).
-/// </summary>
-sealed record BroadcastRunContext(
-    DeliveryOptions Options, int Connections, TimeProvider Time, RecipientReader Reader,
-    Func<BroadcastTemplate, BroadcastRun.Work, SendOutcome> SendOne,
-    Func<IBulkMailSession?> OpenSession,
-    Func<BroadcastTemplate, BroadcastRun.Work, MimeKit.MimeMessage?> Compose,
-    Func<LoadedTemplate, List<BroadcastRun.Done>, RecipientCursor, Task<int>> Commit,
-    Func<FreezeProgress, CancellationToken, Task>? Freeze);
+/// <summary>What every run of a sender shares: the reader, the transport, the composer and the committer.</summary>
+sealed record BroadcastRunParts(DeliveryOptions Options, TimeProvider Time, RecipientReader Reader, IMailTransport Transport,
+    MessageComposer Composer, OutcomeCommitter Committer);
 
 public enum SendOutcomeKind { Sent, Transient, Failed, Bounced, Skipped }
 public sealed record SendOutcome(SendOutcomeKind Kind, string? Error)
 {
     public static readonly SendOutcome Sent = new(SendOutcomeKind.Sent, null);
     public static readonly SendOutcome NotActive = new(SendOutcomeKind.Skipped, "subscriber is no longer active");
+
+    /// <summary>Composing this recipient's message threw: it fails for good, the broadcast goes on.</summary>
+    public static SendOutcome NotComposed(Exception e) => new(SendOutcomeKind.Failed, $"the message could not be composed: {e.Message}");
+
+    /// <summary>The message's sender or recipient can't go on an SMTP envelope (<see cref="SmtpAddress"/>).</summary>
+    public static SendOutcome NotAddressable(string problem) => new(SendOutcomeKind.Failed, $"the message could not be addressed: {problem}");
 
     /// <summary>Accepted (null), or what the refusal means for the recipient.</summary>
     public static SendOutcome Of(MailDeliveryException? e) => e is null ? Sent

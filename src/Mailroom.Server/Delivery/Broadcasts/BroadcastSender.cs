@@ -1,7 +1,7 @@
 using Mailroom.Server.Data.Sql;
 using Mailroom.Server.Domain;
-using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Subscribers;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
 using Mailroom.Server.Delivery.Mail;
 using Mailroom.Server.Delivery.Composing;
@@ -19,18 +19,69 @@ public sealed class BroadcastSender(
     IServiceScopeFactory scopes, IMailTransport transport, MessageComposer composer, TimeProvider time,
     IOptions<DeliveryOptions> options, IOptions<SmtpOptions> smtp, ILogger<BroadcastSender> logger)
 {
-    readonly string _instance = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+    readonly BroadcastRunParts _parts = new(options.Value, time,
+        new RecipientReader(scopes, time, options.Value, $"{Environment.ProcessId}-{Guid.NewGuid():N}"),
+        transport, composer, new OutcomeCommitter(scopes, time, options.Value));
+    /// <summary>This process's name on the leases it holds.</summary>
+    string Instance => _parts.Reader.Instance;
     DeliveryOptions Options => options.Value;
 
-    /// <summary>One pass: start due broadcasts, then send what is claimable. Returns messages accepted.</summary>
+    /// <summary>
+    /// One pass: start due broadcasts and send every claimable one, each in a run of its own alongside the others, so one
+    /// account's long or slow broadcast never holds up another's. Broadcasts that become due or claimable meanwhile join
+    /// in (looked for whenever a run ends and every Delivery:PollInterval); each runs at most once a pass. Returns the
+    /// messages accepted. A run that fails leaves the others to finish; then the first failure is thrown.
+    /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        await StartDueAsync(ct);
+        // The relay's rate limit is on the whole server, so concurrent runs share the throttle.
+        var throttle = Options.MessagesPerSecond > 0 ? new SendThrottle(time, Options.MessagesPerSecond) : null;
+        var running = new List<Task<int>>();
+        var seen = new HashSet<long>();
         var sent = 0;
-        foreach (var id in await ClaimableAsync(ct))
-            if (await TryClaimAsync(id, ct))
-                sent += await SendAsync(id, ct);
-        return sent;
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            while (true)
+            {
+                await StartDueAsync(ct);
+                var claimed = new List<long>();
+                foreach (var id in await ClaimableAsync(ct))
+                    if (seen.Add(id) && await TryClaimAsync(id, ct)) claimed.Add(id);
+                // inferred: connections are shared out as runs start; a run already going keeps its threads (its sessions
+                // hold their connections), and a newcomer without a free one takes turns on the shared MailKit connection.
+                var runs = running.Count + claimed.Count;
+                for (var i = 0; i < claimed.Count; i++)
+                {
+                    var share = smtp.Value.MaxConnections / runs + (i < smtp.Value.MaxConnections % runs ? 1 : 0);
+                    running.Add(SendAsync(claimed[i], Math.Max(1, share), throttle, ct));
+                }
+                if (running.Count == 0)
+                {
+                    failure?.Throw();
+                    return sent;
+                }
+
+                using (var poll = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    // Real time, not the app's clock: this paces the pass's look for newly due broadcasts; nothing is stamped with it.
+                    await Task.WhenAny(Task.WhenAny(running), Task.Delay(Options.PollInterval, poll.Token));
+                    await poll.CancelAsync();
+                }
+                foreach (var run in running.Where(t => t.IsCompleted).ToList())
+                {
+                    running.Remove(run);
+                    if (run.IsCompletedSuccessfully) sent += run.Result;
+                    else if (failure is null) failure = ExceptionDispatchInfo.Capture(run.Exception?.InnerException ?? new OperationCanceledException(ct));
+                    else logger.LogError(run.Exception, "A broadcast run failed alongside another");
+                }
+            }
+        }
+        finally
+        {
+            // Never leave a run behind: its threads and lease belong to this pass.
+            await ((Task)Task.WhenAll(running)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     async Task StartDueAsync(CancellationToken ct)
@@ -69,7 +120,7 @@ public sealed class BroadcastSender(
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var now = time.UtcNow();
         return await db.Broadcasts.AsNoTracking()
-            .Where(b => b.Status == BroadcastStatuses.Sending && (b.LockedUntil == null || b.LockedUntil < now || b.LockedBy == _instance))
+            .Where(b => b.Status == BroadcastStatuses.Sending && (b.LockedUntil == null || b.LockedUntil < now || b.LockedBy == Instance))
             .OrderBy(b => b.Id).Select(b => b.Id).ToListAsync(ct);
     }
 
@@ -80,110 +131,42 @@ public sealed class BroadcastSender(
         var now = time.UtcNow();
         var until = now + Options.Lease;
         return await db.Broadcasts
-            .Where(b => b.Id == id && b.Status == BroadcastStatuses.Sending && (b.LockedUntil == null || b.LockedUntil < now || b.LockedBy == _instance))
-            .ExecuteUpdateAsync(s => s.SetProperty(b => b.LockedUntil, until).SetProperty(b => b.LockedBy, _instance), ct) == 1;
+            .Where(b => b.Id == id && b.Status == BroadcastStatuses.Sending && (b.LockedUntil == null || b.LockedUntil < now || b.LockedBy == Instance))
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.LockedUntil, until).SetProperty(b => b.LockedBy, Instance), ct) == 1;
     }
 
-    async Task<int> SendAsync(long broadcastId, CancellationToken ct)
+    async Task<int> SendAsync(long broadcastId, int connections, SendThrottle? throttle, CancellationToken ct)
     {
+        // Off the caller's thread at once: the pass starts the next run while this one loads.
+        await Task.Yield();
         var template = await LoadTemplateAsync(broadcastId, ct);
         if (template is null) return 0;
-        Func<FreezeProgress, CancellationToken, Task>? freeze = null;
-        if (template.Freezing)
-        {
-            var freezer = new RecipientFreezer(scopes, Options.FreezeChunkSize, logger);
-            freeze = (progress, token) => freezer.RunAsync(broadcastId, template.AccountId, progress, token);
-        }
-        var context = new BroadcastRunContext(Options, smtp.Value.MaxConnections, time,
-            new RecipientReader(scopes, time, Options, _instance), SendOne, transport.OpenBulkSession, Compose, CommitAsync, freeze);
-        var (accepted, drained) = await new BroadcastRun(context, template, ct).RunAsync(ct);
-        if (drained) await FinishOrReleaseAsync(broadcastId, ct);
+        var freezer = template.Freezing ? new RecipientFreezer(scopes, Options.FreezeChunkSize, logger) : null;
+        var run = new BroadcastRun(_parts, template, connections, freezer, throttle, ct);
+        var (accepted, drained, templateFailure) = await run.RunAsync(ct);
+        if (templateFailure is not null) await FailAsync(broadcastId, templateFailure, ct);
+        else if (drained) await FinishOrReleaseAsync(broadcastId, ct);
         return accepted;
     }
 
-    SendOutcome SendOne(BroadcastTemplate template, BroadcastRun.Work work)
-    {
-        if (Compose(template, work) is not { } message) return SendOutcome.NotActive;
-        // Disposed when done: MimeMessage has a finalizer, and 100,000 of them queued for it cost the GC dearly.
-        using (message)
-        {
-            try
-            {
-                // Never cancelled: a send the relay may already have accepted would have an unknowable outcome.
-                transport.Send(message);
-                return SendOutcome.Sent;
-            }
-            catch (MailDeliveryException e)
-            {
-                return SendOutcome.Of(e);
-            }
-        }
-    }
-
-    // Someone who unsubscribed (or bounced) after the list was frozen gets nothing.
-    MimeKit.MimeMessage? Compose(BroadcastTemplate template, BroadcastRun.Work work) =>
-        work.Subscriber is { State: SubscriberStates.Active } subscriber ? composer.ComposeBroadcast(template, subscriber, work.Token) : null;
-
     /// <summary>
-    /// Commits a group of outcomes in one transaction: the accepted ones (nearly all) in one set-based UPDATE,
-    /// the rest row by row as before, then the broadcast's counters and checkpoint.
+    /// A broadcast whose template broke a render limit: failed, with why, and let go. Only <see cref="BroadcastStatuses.Sending"/>
+    /// is ever claimed, so nothing picks it up again; recipients not yet sent stay unsent.
     /// </summary>
-    async Task<int> CommitAsync(LoadedTemplate loaded, List<BroadcastRun.Done> group, RecipientCursor cursor)
+    async Task FailAsync(long id, string reason, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var id = loaded.Template.BroadcastId;
         var now = time.UtcNow();
-        var sentIds = group.Where(d => d.Outcome.Kind == SendOutcomeKind.Sent).Select(d => d.RecipientId).ToList();
-        var others = group.Where(d => d.Outcome.Kind != SendOutcomeKind.Sent).ToDictionary(d => d.RecipientId, d => d.Outcome);
-        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        if (sentIds.Count > 0)
-            await db.BroadcastRecipients.Where(r => sentIds.Contains(r.Id))
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.SentAt, now).SetProperty(r => r.Attempts, r => r.Attempts + 1), CancellationToken.None);
-        var failed = 0;
-        if (others.Count > 0)
-        {
-            var otherIds = others.Keys.ToList();
-            foreach (var r in await db.BroadcastRecipients.Where(r => otherIds.Contains(r.Id)).ToListAsync(CancellationToken.None))
-                failed += Apply(db, loaded.AccountId, r, others[r.Id], now) ? 1 : 0;
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-        var checkpoint = cursor.Committed(group.Select(d => d.RecipientId));
-        await db.Broadcasts.Where(b => b.Id == id).ExecuteUpdateAsync(s => s
-            .SetProperty(b => b.SentCount, b => b.SentCount + sentIds.Count)
-            .SetProperty(b => b.FailedCount, b => b.FailedCount + failed)
-            .SetProperty(b => b.LastRecipientId, b => b.LastRecipientId > checkpoint ? b.LastRecipientId : checkpoint), CancellationToken.None);
-        await tx.CommitAsync(CancellationToken.None);
-        return sentIds.Count;
+        var stored = reason.Length > MaxReasonLength ? reason[..MaxReasonLength] : reason;
+        await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == Instance)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BroadcastStatuses.Failed).SetProperty(b => b.FailureReason, stored)
+                .SetProperty(b => b.CompletedAt, now).SetProperty(b => b.LockedUntil, (DateTime?)null).SetProperty(b => b.LockedBy, (string?)null), ct);
+        logger.LogWarning("Broadcast {BroadcastId} failed: {Reason}", id, reason);
     }
 
-    /// <returns>True when the recipient is now failed for good.</returns>
-    bool Apply(AppDbContext db, long accountId, BroadcastRecipient r, SendOutcome outcome, DateTime now)
-    {
-        r.Attempts++;
-        r.LastError = Truncate(outcome.Error);
-        switch (outcome.Kind)
-        {
-            case SendOutcomeKind.Transient when r.Attempts < Options.MaxAttempts:
-                r.NextAttemptAt = now + Options.RetryDelay * Math.Pow(2, r.Attempts - 1);
-                return false;
-            case SendOutcomeKind.Bounced:
-                r.Bounced = true;
-                MarkBounced(db, accountId, r.SubscriberId, now);
-                break;
-        }
-        r.FailedAt = now;
-        return true;
-    }
-
-    void MarkBounced(AppDbContext db, long accountId, long subscriberId, DateTime now)
-    {
-        var subscriber = db.Subscribers.Local.FirstOrDefault(s => s.Id == subscriberId) ?? db.Subscribers.Find(subscriberId);
-        if (subscriber is null || subscriber.AccountId != accountId || subscriber.State == SubscriberStates.Bounced) return;
-        subscriber.State = SubscriberStates.Bounced;
-        subscriber.UpdatedAt = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
-        db.Raise(time, accountId, OutboxEvents.SubscriberBounce, subscriber: subscriber);
-    }
+    /// <summary>The column's length (Broadcast.FailureReason).</summary>
+    const int MaxReasonLength = 500;
 
     async Task FinishOrReleaseAsync(long id, CancellationToken ct)
     {
@@ -194,11 +177,11 @@ public sealed class BroadcastSender(
         if (pending)
         {
             // Only retries remain, each waiting for its time: let go and come back on a later pass.
-            await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == _instance)
+            await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == Instance)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.LockedUntil, (DateTime?)null).SetProperty(b => b.LockedBy, (string?)null), ct);
             return;
         }
-        await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == _instance && !b.Freezing)
+        await db.Broadcasts.Where(b => b.Id == id && b.LockedBy == Instance && !b.Freezing)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BroadcastStatuses.Completed).SetProperty(b => b.CompletedAt, now)
                 .SetProperty(b => b.LockedUntil, (DateTime?)null).SetProperty(b => b.LockedBy, (string?)null), ct);
         logger.LogInformation("Broadcast {BroadcastId} completed", id);
@@ -209,8 +192,6 @@ public sealed class BroadcastSender(
         await using var scope = scopes.CreateAsyncScope();
         return await BroadcastTemplates.LoadAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), id, ct);
     }
-
-    static string? Truncate(string? s) => s is { Length: > 500 } ? s[..500] : s;
 }
 
 /// <summary>A batch stopped for a reason beyond one message; everything accepted before it was committed.</summary>

@@ -10,6 +10,8 @@ namespace Mailroom.Server.Delivery.Broadcasts;
 /// </summary>
 sealed class RecipientReader(IServiceScopeFactory scopes, TimeProvider time, DeliveryOptions options, string instance)
 {
+    public string Instance => instance;
+
     public sealed class Pass(long broadcastId, long checkpoint)
     {
         public long BroadcastId { get; } = broadcastId;

@@ -29,10 +29,6 @@ sealed class PipelinedSmtpSession : IBulkMailSession
     static readonly byte[] Reset = "RSET\r\n"u8.ToArray();
     static readonly FormatOptions Ascii = Format(international: false);
     static readonly FormatOptions International = Format(international: true);
-    static readonly IdnMapping Idn = new();
-    // Control characters (char.IsControl's set) and angle brackets: in a MAIL FROM or RCPT TO they would inject commands.
-    static readonly System.Buffers.SearchValues<char> NotInAddress = System.Buffers.SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7F, 0x21).Select(c => (char)c), '<', '>']);
 
     readonly Socket _socket;
     Stream _stream;
@@ -244,7 +240,8 @@ sealed class PipelinedSmtpSession : IBulkMailSession
             if (data.Code == 354) throw new ProtocolViolation($"The SMTP server accepted DATA after refusing the envelope ({mail}; {rcpt})");
             // The transaction may still hold the sender; RSET goes out with the next envelope.
             _needsReset = true;
-            completed.Add(new BulkResult(tag, mail.Code != 250 ? Refused(mail, bounce: false)
+            // A refused MAIL FROM concerns the session (the sender, the account, AUTH), not the recipient: retried later.
+            completed.Add(new BulkResult(tag, mail.Code != 250 ? SessionRefused(mail)
                 : rcpt.Code is not (250 or 251) ? Refused(rcpt, bounce: rcpt.Code >= 500) : Refused(data, bounce: false)));
             if (mail.Code == 421 || rcpt.Code == 421 || data.Code == 421) Break();
         }
@@ -313,6 +310,8 @@ sealed class PipelinedSmtpSession : IBulkMailSession
     static MailDeliveryException? Outcome(Reply reply) =>
         reply.Code == 250 ? null : Refused(reply, bounce: false);
 
+    static MailDeliveryException SessionRefused(Reply reply) => new($"{reply.Code} {reply.Text}", permanent: false, bounce: false);
+
     static MailDeliveryException Refused(Reply reply, bool bounce) =>
         new($"{reply.Code} {reply.Text}", permanent: reply.Code >= 500, bounce: bounce);
 
@@ -332,15 +331,8 @@ sealed class PipelinedSmtpSession : IBulkMailSession
         static bool IsAscii(string s) => System.Text.Ascii.IsValid(s);
     }
 
-    /// <summary>The address with its domain in IDNA form; null if it contains control characters (a command injection).</summary>
-    static string? Address(string address)
-    {
-        if (address.AsSpan().ContainsAny(NotInAddress)) return null;
-        var at = address.LastIndexOf('@');
-        if (at < 0 || System.Text.Ascii.IsValid(address.AsSpan(at))) return address;
-        try { return address[..(at + 1)] + Idn.GetAscii(address[(at + 1)..]); }
-        catch (ArgumentException) { return null; }
-    }
+    /// <summary>The address with its domain in IDNA form; null if <see cref="SmtpAddress"/> refuses it (a command injection).</summary>
+    static string? Address(string address) => SmtpAddress.Problem(address) is null ? SmtpAddress.ToAscii(address) : null;
 
     static FormatOptions Format(bool international)
     {

@@ -110,7 +110,9 @@ public sealed class SmtpMailTransport(SmtpOptions options, ILogger<SmtpMailTrans
             case SmtpCommandException command:
                 var code = (int)command.StatusCode;
                 if (client is { IsConnected: true }) { _idle.Add(client); client = null; }
-                return new MailDeliveryException($"{code} {command.Message}", permanent: code >= 500,
+                // A refused MAIL FROM concerns the session (the sender, the account, AUTH), not the recipient: retried later.
+                var recipients = command.ErrorCode != SmtpErrorCode.SenderNotAccepted;
+                return new MailDeliveryException($"{code} {command.Message}", permanent: code >= 500 && recipients,
                     bounce: code >= 500 && command.ErrorCode == SmtpErrorCode.RecipientNotAccepted, command);
             case SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException
                 or ServiceNotAuthenticatedException or AuthenticationException or SslHandshakeException:

@@ -1,6 +1,12 @@
 namespace Mailroom.Server.Domain.Broadcasts;
 
-/// <summary>The v3 stats object (spec §2), computed from the broadcast's recipient rows.</summary>
+/// <summary>
+/// The v3 stats object (spec §2), computed from the broadcast's recipient rows. Failed recipients count towards
+/// progress, and a broadcast whose template failed says <c>failed</c> in status. inferred: no field for failures or
+/// their reasons. Kit's object has none; Mailroom.Client would ignore one (it skips unknown members) but that says nothing
+/// of the SDKs and replicators (spec sources) that map or store the object as Kit documents it, and the API tests pin
+/// its shape. `mailroom broadcasts list` and `mailroom broadcasts failures` show them instead.
+/// </summary>
 public sealed record BroadcastStats(int Recipients, double OpenRate, double ClickRate, int Unsubscribes, int TotalClicks,
     bool ShowTotalClicks, string Status, double Progress)
 {
