@@ -192,8 +192,10 @@ public sealed partial class WebhookDispatcher(
         request.Headers.Add("X-Mailroom-Event", c.EventName);
         if (!string.IsNullOrEmpty(c.Secret)) request.Headers.Add("X-Mailroom-Signature", WebhookHttp.Signature(c.Secret, body));
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Options.Timeout);
+        // On the app's clock, like the dispatcher's other waits: tests hold requests open on a fake clock, and a
+        // timeout on the machine's clock fired under load before the test released them.
+        using var deadline = new CancellationTokenSource(Options.Timeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
             using var response = await httpClients.CreateClient(WebhookHttp.ClientName)
