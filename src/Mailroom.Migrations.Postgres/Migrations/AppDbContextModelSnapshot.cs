@@ -1093,6 +1093,9 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.HasIndex("Status", "NextAttemptAt", "Id")
                         .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at_id");
 
+                    b.HasIndex("AccountId", "Status", "NextAttemptAt", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_account_id_status_next_attempt_at_id");
+
                     b.ToTable("webhook_deliveries");
                 });
 

@@ -1060,6 +1060,9 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.HasIndex("Status", "NextAttemptAt", "Id")
                         .HasDatabaseName("ix_webhook_deliveries_status_next_attempt_at_id");
 
+                    b.HasIndex("AccountId", "Status", "NextAttemptAt", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_account_id_status_next_attempt_at_id");
+
                     b.ToTable("webhook_deliveries");
                 });
 

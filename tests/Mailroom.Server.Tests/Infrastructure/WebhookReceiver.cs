@@ -27,6 +27,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     readonly WebApplication _app;
     readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly SemaphoreSlim _arrived = new(0);
+    readonly SemaphoreSlim _answered = new(0);
     int _failures;
     int _failureStatus = 500;
     int _inFlight;
@@ -74,11 +75,20 @@ public sealed class WebhookReceiver : IAsyncDisposable
         _released.TrySetResult();
     }
 
-    /// <summary>Waits (in real time, bounded) until <paramref name="count"/> requests have arrived in all.</summary>
-    public async Task WaitForAttemptsAsync(int count)
+    /// <summary>Waits until <paramref name="count"/> requests have arrived in all (bounded, as a last guard only).</summary>
+    public Task WaitForAttemptsAsync(int count) => WaitForAsync(Attempts, _arrived, count);
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> requests have been answered 2xx. An attempt is recorded before it is
+    /// answered, so after <see cref="WaitForAttemptsAsync"/> the last one may not be in <see cref="Requests"/> yet.
+    /// </summary>
+    public Task WaitForRequestsAsync(int count) => WaitForAsync(Requests, _answered, count);
+
+    static async Task WaitForAsync(ConcurrentQueue<ReceivedRequest> queue, SemaphoreSlim signal, int count)
     {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (Attempts.Count < count) await _arrived.WaitAsync(limit.Token);
+        // Generous: only a dispatcher that never sends runs into it, never a slow machine.
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (queue.Count < count) await signal.WaitAsync(limit.Token);
     }
 
     async Task HandleAsync(HttpContext context)
@@ -105,6 +115,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 return;
             }
             Requests.Enqueue(request);
+            _answered.Release();
             context.Response.StatusCode = 200;
             await context.Response.WriteAsync("ok");
         }
@@ -126,5 +137,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _arrived.Dispose();
+        _answered.Dispose();
     }
 }

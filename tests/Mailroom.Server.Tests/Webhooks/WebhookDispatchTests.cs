@@ -181,10 +181,12 @@ public sealed class WebhookDispatchTests
         slow.Holding = true;
 
         var run = app.DispatchAsync();
-        await fast.WaitForAttemptsAsync(3);
+        // Answered, not only arrived: a request is counted as an attempt a moment before it is answered.
+        await fast.WaitForRequestsAsync(3);
         await slow.WaitForAttemptsAsync(2);
 
-        // Every fast delivery arrived while the slow receiver still holds its first two requests.
+        // Every fast delivery arrived while the slow receiver still holds its first two requests (held on the app's
+        // clock: they cannot time out while the test waits, however loaded the machine is).
         Assert.Equal(3, fast.Requests.Count);
         Assert.Empty(slow.Requests);
         Assert.False(run.IsCompleted);
@@ -221,5 +223,29 @@ public sealed class WebhookDispatchTests
         var sent = Assert.Single(await app.DeliveriesAsync());
         Assert.Equal((WebhookDeliveryStatuses.Delivered, 1), (sent.Status, sent.Attempts));
         Assert.All(receiver.Attempts, a => Assert.Equal(sent.DeliveryId.ToString(), a.Header("X-Mailroom-Delivery")));
+    }
+
+    [Theory, Providers]
+    public async Task Timeout_HeldRequest_EndsWhenTheAppsClockPassesTheTimeout(string provider)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        // Ten minutes: on the machine's clock the pass below would outlast the test's guard.
+        await using var app = await MailroomApp.StartAsync(provider, new() { ["Webhooks:Timeout"] = "00:10:00", ["Webhooks:Lease"] = "00:30:00" });
+        var account = await app.CreateAccountAsync();
+        var tag = await app.AddTagAsync(account.Id);
+        await app.RuleAsync(account, $"{receiver.Url}/hook", new { name = "subscriber.tag_add", tag_id = tag.Id });
+        await TagAsync(app, account, tag.Id, "jon@example.com");
+        receiver.Holding = true;
+
+        var run = app.DispatchAsync();
+        await receiver.WaitForAttemptsAsync(1);
+        app.Clock.Advance(TimeSpan.FromMinutes(10));
+        // A last guard only: the pass ends as soon as the request is cut off.
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var delivery = Assert.Single(await app.DeliveriesAsync());
+        Assert.Equal((WebhookDeliveryStatuses.Pending, 1, "no answer within 600 seconds", (string?)null),
+            (delivery.Status, delivery.Attempts, delivery.LastError, delivery.LockedBy));
+        Assert.Empty(receiver.Requests);
     }
 }

@@ -9,7 +9,7 @@ public sealed partial class WebhookDispatcher
     /// are still pending (a rule deleted meanwhile has cancelled them), and empties <paramref name="done"/> once they
     /// are committed. Returns the attempts recorded.
     /// </summary>
-    async Task<int> RecordAsync(List<(Claimed Claimed, Outcome Outcome)> done, CancellationToken ct)
+    async Task<int> RecordAsync(List<(WebhookClaim Claim, WebhookOutcome Outcome)> done, CancellationToken ct)
     {
         if (done.Count == 0) return 0;
         await using var scope = scopes.CreateAsyncScope();
@@ -19,24 +19,24 @@ public sealed partial class WebhookDispatcher
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         // Successes share their values, so they are written a status code at a time rather than a row at a time.
-        foreach (var group in done.Where(d => d.Outcome.Kind == OutcomeKind.Delivered).GroupBy(d => d.Outcome.StatusCode))
+        foreach (var group in done.Where(d => d.Outcome.Kind == WebhookOutcomeKind.Delivered).GroupBy(d => d.Outcome.StatusCode))
         {
             var code = group.Key;
-            await Held(db, [.. group.Select(d => d.Claimed.Id)]).ExecuteUpdateAsync(s => s
+            await Held(db, [.. group.Select(d => d.Claim.Id)]).ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, WebhookDeliveryStatuses.Delivered).SetProperty(d => d.Attempts, d => d.Attempts + 1)
                 .SetProperty(d => d.LastStatusCode, code).SetProperty(d => d.LastError, (string?)null).SetProperty(d => d.DeliveredAt, now)
                 .SetProperty(d => d.LockedUntil, (DateTime?)null).SetProperty(d => d.LockedBy, (string?)null), ct);
         }
 
-        var released = done.Where(d => d.Outcome.Kind == OutcomeKind.Released).Select(d => d.Claimed.Id).ToList();
+        var released = done.Where(d => d.Outcome.Kind == WebhookOutcomeKind.Released).Select(d => d.Claim.Id).ToList();
         if (released.Count > 0)
             await Held(db, released).ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.LockedUntil, (DateTime?)null).SetProperty(d => d.LockedBy, (string?)null), ct);
 
-        foreach (var (c, o) in done.Where(d => d.Outcome.Kind is OutcomeKind.Retry or OutcomeKind.Refused))
+        foreach (var (c, o) in done.Where(d => d.Outcome.Kind is WebhookOutcomeKind.Retry or WebhookOutcomeKind.Refused))
         {
             // A refused target is refused again on every try: it fails at once rather than after three days.
-            var next = o.Kind == OutcomeKind.Refused ? null : NextAttempt(c, c.Attempts + 1, now);
+            var next = o.Kind == WebhookOutcomeKind.Refused ? null : NextAttempt(c, c.Attempts + 1, now);
             var status = next is null ? WebhookDeliveryStatuses.Failed : WebhookDeliveryStatuses.Pending;
             var error = o.Error is { Length: > 500 } ? o.Error[..500] : o.Error;
             await Held(db, [c.Id]).ExecuteUpdateAsync(s => s
@@ -66,7 +66,7 @@ public sealed partial class WebhookDispatcher
     /// scaled by 1 ± Jitter. Null (give up) once MaxAttempts is reached or the retry would come later than MaxAge
     /// after the delivery was queued: with the defaults, about 13 attempts over nearly three days.
     /// </summary>
-    DateTime? NextAttempt(Claimed c, int attempts, DateTime now)
+    DateTime? NextAttempt(WebhookClaim c, int attempts, DateTime now)
     {
         if (Options.MaxAttempts > 0 && attempts >= Options.MaxAttempts) return null;
         var factor = Math.Pow(2, Math.Min(attempts - 1, 40)) * (1 + Options.Jitter * (2 * Random.Shared.NextDouble() - 1));

@@ -44,14 +44,14 @@ public static class WebhookHttp
     {
         var host = endpoint.Host.Trim('[', ']');
         var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-        var allowed = allowPrivate ? addresses : [.. addresses.Where(a => WebhookTargets.Restriction(a) is null)];
-        if (allowed.Length == 0)
-            throw addresses.Length == 0
-                ? new SocketException((int)SocketError.HostNotFound)
-                : new WebhookTargetRefusedException(host, addresses[0]);
+        if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
+        // A name must resolve only to addresses webhooks may reach: one that also points into our own network is
+        // refused as a whole rather than dialled at its public addresses, as rule creation refuses it.
+        if (!allowPrivate && WebhookTargets.FirstRefused(addresses, WebhookTargets.OwnAddresses()) is { } refused)
+            throw new WebhookTargetRefusedException(host, refused);
 
         SocketException? last = null;
-        foreach (var address in allowed)
+        foreach (var address in addresses)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try

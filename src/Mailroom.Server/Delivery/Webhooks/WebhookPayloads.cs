@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Mailroom.Server.Api.V3.Contracts;
 using Mailroom.Server.Domain.Outbox;
+using Mailroom.Server.Domain.Purchases;
 using Mailroom.Server.Domain.Subscribers;
 using Microsoft.Extensions.Options;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;

@@ -1,3 +1,4 @@
+using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Broadcasts;
 
 namespace Mailroom.Server.Api.V3.Contracts;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Mailroom.Server.Api.V3.Contracts;
+namespace Mailroom.Server.Domain;
 
 /// <summary>
 /// Kit is a Ruby app: its money amounts and rates are floats, written <c>20.0</c>, <c>100.0</c>,
