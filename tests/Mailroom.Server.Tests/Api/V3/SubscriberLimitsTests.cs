@@ -153,6 +153,19 @@ public sealed class SubscriberLimitsTests
         Assert.Equal(1, await app.DbAsync(db => db.Accounts.CountAsync()));
     }
 
+    [Theory, Providers]
+    public async Task Unsubscribe_EmailWithNul_Is404NotA500(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+        await app.SubscriberAsync(account.Id, "jon@example.com", "Jon");
+
+        // PostgreSQL refuses NUL even as a query parameter; no stored address can hold one anyway.
+        await (await app.Http.PutAsync("/v3/unsubscribe", HttpAssert.Json(new { api_secret = account.ApiSecret, email = "jon\0@example.com" })))
+            .AssertJsonAsync(404, """{"error":"Not Found","message":"The entity you were trying to find doesn't exist"}""");
+        Assert.Equal(SubscriberStates.Active, (await app.SubscribersAsync()).Single().State);
+    }
+
     // Only what the rule is about: a JSON null would be a different request.
     static Dictionary<string, object?> Body(params (string Name, object? Value)[] values) =>
         values.Where(v => v.Value is not null).ToDictionary(v => v.Name, v => v.Value);
