@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using Mailroom.Server.Api.V3;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Subscriptions;
 using Microsoft.Extensions.Options;
@@ -67,7 +68,21 @@ static class HostedFormsEndpoints
                 : Pages.Message("Please wait", "Too many sign-ups from your network. Try again in a minute.", 429);
         }
 
-        var post = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
+        IFormCollection? post = null;
+        try
+        {
+            if (http.Request.HasFormContentType) post = await http.Request.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException e) when (e.InnerException is InvalidOperationException)
+        {
+            // The form reader refuses a NUL anywhere in the body, before any field can be told apart from another.
+            return wantsJson ? Json(422, ApiError.HostedFormInvalidCharactersMessage) : FormWithError(form, ApiError.HostedFormInvalidCharactersMessage, 422);
+        }
+        catch (InvalidDataException)
+        {
+            // The form reader's own limits (more than 1,024 fields, an over-long key or value): no person's sign-up.
+            return wantsJson ? Json(400, ApiError.HostedFormTooManyFieldsMessage) : FormWithError(form, ApiError.HostedFormTooManyFieldsMessage, 400);
+        }
         var email = post?["email_address"].ToString().Trim();
         if (string.IsNullOrEmpty(email)) email = post?["email"].ToString().Trim();
         var success = string.IsNullOrWhiteSpace(form.SuccessMessage) ? "Thanks! You're subscribed." : form.SuccessMessage;
@@ -79,20 +94,19 @@ static class HostedFormsEndpoints
             new SubscribeInput(email, post?["first_name"].ToString(), null, [], [], []), ct);
         if (result.Error != SubscribeError.None)
         {
-            var problem = result.Error switch
-            {
-                SubscribeError.EmailMissing => "Please enter your email address.",
-                SubscribeError.EmailInvalid => "That doesn't look like an email address. Please check it.",
-                _ => "Please check what you entered.",
-            };
-            return wantsJson ? Json(422, problem)
-                : Pages.Html(form.Title ?? form.Name, $"<p class=\"error\" role=\"alert\">{WebUtility.HtmlEncode(problem)}</p>\n{FormHtml(form, "")}", 422);
+            // The limits and messages are the API's, so a value is refused here exactly when the API refuses it.
+            var problem = result.Error == SubscribeError.Invalid ? ApiError.SubscriberViolationMessage(result.Violation)
+                : ApiError.HostedFormEmailMissingMessage;
+            return wantsJson ? Json(422, problem) : FormWithError(form, problem, 422);
         }
         return wantsJson ? Json(200, success) : Pages.Message("Thank you", success);
     }
 
     static Task<Form?> FindAsync(AppDbContext db, string uid, CancellationToken ct) =>
         db.Forms.AsNoTracking().FirstOrDefaultAsync(f => f.Uid == uid && !f.Archived, ct);
+
+    static IResult FormWithError(Form form, string problem, int status) =>
+        Pages.Html(form.Title ?? form.Name, $"<p class=\"error\" role=\"alert\">{WebUtility.HtmlEncode(problem)}</p>\n{FormHtml(form, "")}", status);
 
     static IResult Unavailable() => Pages.Message("Form not available", "This form doesn't exist or is no longer accepting sign-ups.", 404);
 

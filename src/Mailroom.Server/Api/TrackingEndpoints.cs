@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mailroom.Server.Delivery;
+using Mailroom.Server.Domain;
 using Mailroom.Server.Delivery.Broadcasts;
 
 namespace Mailroom.Server.Api;
@@ -14,9 +15,9 @@ static class TrackingEndpoints
     {
         app.MapGet("/o/{token}", Open).ExcludeFromDescription();
         app.MapGet("/c/{token}", Click).ExcludeFromDescription();
-        app.MapGet("/u/{token}", UnsubscribePage).ExcludeFromDescription();
+        app.MapGet("/u/{token}", UnsubscribePage).ExcludeFromDescription().WithLinkPageHeaders();
         // Mail clients' one-click unsubscribe (RFC 8058) posts "List-Unsubscribe=One-Click" here, without a page.
-        app.MapPost("/u/{token}", Unsubscribe).ExcludeFromDescription().DisableAntiforgery();
+        app.MapPost("/u/{token}", Unsubscribe).ExcludeFromDescription().DisableAntiforgery().WithLinkPageHeaders();
         return app;
     }
 
@@ -50,8 +51,12 @@ static class TrackingEndpoints
             """);
     }
 
-    static async Task<IResult> Unsubscribe(string token, Tracking tracking, CancellationToken ct) =>
-        await tracking.UnsubscribeAsync(token, ct)
+    static async Task<IResult> Unsubscribe(string token, HttpRequest request, PublicUrl publicUrl, Tracking tracking, CancellationToken ct)
+    {
+        // Mail servers' one-click posts carry no Origin or Sec-Fetch-Site and pass; another site's page does not.
+        if (Pages.IsCrossSitePost(request, publicUrl)) return Pages.CrossSiteRefused();
+        return await tracking.UnsubscribeAsync(token, ct)
             ? Pages.Message("Unsubscribed", "You won't receive these emails any more.")
             : Pages.NotFound();
+    }
 }

@@ -1,14 +1,47 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text.RegularExpressions;
+using MimeKit;
 
 namespace Mailroom.Server.Domain;
 
+/// <summary>
+/// The one rule for an address Mailroom will store or act on, used by every path that takes one (v3 subscribe and
+/// update, purchases, hosted forms, seed files, the CLI): it must be something an SMTP envelope can carry.
+/// </summary>
 public static partial class EmailAddress
 {
+    // Controls (NUL, C1), and format characters that reorder or hide text (zero-width, bidi embeddings and isolates,
+    // BOM): an address carrying one looks like another address on screen, or breaks the database or the envelope.
+    static readonly SearchValues<char> Forbidden = SearchValues.Create(
+        "\u00AD\u061C\u180E\u200B\u200C\u200D\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2060\u2061\u2062\u2063\u2064"
+        + "\u2066\u2067\u2068\u2069\u206A\u206B\u206C\u206D\u206E\u206F\uFEFF\uFFF9\uFFFA\uFFFB");
+
     // Deliberately close to what Kit accepts: one @, a dotted domain, no spaces. RFC 5321 limits lengths.
     public static bool IsValid(string? address) =>
-        address is { Length: > 0 and <= 254 } && Pattern().IsMatch(address);
+        address is { Length: > 0 and <= 254 } && !HasHiddenCharacters(address) && Pattern().IsMatch(address) && FitsEnvelope(address);
 
     public static string Normalize(string address) => address.Trim().ToLowerInvariant();
+
+    static bool HasHiddenCharacters(string address)
+    {
+        if (address.AsSpan().ContainsAny(Forbidden)) return true;
+        foreach (var c in address)
+        {
+            var category = char.GetUnicodeCategory(c);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
+                or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator)
+                return true;
+        }
+        return false;
+    }
+
+    // What the regex lets through must also be a mailbox MimeKit parses back to the same address, or the
+    // SMTP envelope of a confirmation email or broadcast would refuse it long after the sign-up said yes.
+    static bool FitsEnvelope(string address) =>
+        MailboxAddress.TryParse(ParserOptions.Default, address, out var mailbox)
+        && string.Equals(mailbox.Address, address, StringComparison.Ordinal);
 
     [GeneratedRegex(@"^[^@\s""(),:;<>\[\]\\]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")]
     private static partial Regex Pattern();

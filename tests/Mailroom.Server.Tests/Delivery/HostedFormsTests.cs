@@ -1,5 +1,6 @@
 using System.Net;
 using Mailroom.Data;
+using Mailroom.Server.Api.V3;
 using Mailroom.Server.Delivery;
 using Mailroom.Server.Tests.Api.V3;
 using Mailroom.Server.Tests.Infrastructure;
@@ -158,5 +159,55 @@ public sealed class HostedFormsTests
 
         Assert.Equal((HttpStatusCode)429, third.StatusCode);
         Assert.Equal(2, (await app.SubscribersAsync()).Count);
+    }
+
+    [Theory, Providers]
+    public async Task SignUp_NulOrControlCharacters_ShowTheFormWithKitsMessageNotA500(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+        var form = await app.AddFormAsync(account.Id);
+
+        // ASP.NET's form reader refuses a NUL in any field, and PostgreSQL refuses NUL in text: both were a 500.
+        foreach (var (email, firstName, message) in new[]
+                 {
+                     ("jon\0@example.com", "Jon", ApiError.HostedFormInvalidCharactersMessage),
+                     ("jon@example.com", "Jo\0n", ApiError.HostedFormInvalidCharactersMessage),
+                     ("anon3\u0001evil@x.test", "", ApiError.EmailInvalidMessage),
+                     ("jon\u202Eevil@x.test", "", ApiError.EmailInvalidMessage),
+                     ("jon@example.com", "Jo\u0001n", ApiError.FirstNameInvalidMessage),
+                 })
+        {
+            var response = await app.Http.PostAsync($"/forms/{form.Uid}/subscribe", HttpAssert.Form(("email_address", email), ("first_name", firstName)));
+
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {html}");
+            Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains($"<p class=\"error\" role=\"alert\">{System.Net.WebUtility.HtmlEncode(message)}</p>", html);
+            Assert.Contains("name=\"email_address\"", html);
+        }
+        Assert.Empty(await app.SubscribersAsync());
+    }
+
+    [Theory, Providers]
+    public async Task SignUp_MoreThan1024Fields_Answers400WithTheFormNotA500(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+        var form = await app.AddFormAsync(account.Id);
+        var post = Enumerable.Range(0, 1025).Select(i => ($"f{i}", "x")).Prepend(("email_address", "jon@example.com")).ToArray();
+
+        var page = await app.Http.PostAsync($"/forms/{form.Uid}/subscribe", HttpAssert.Form(post));
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/forms/{form.Uid}/subscribe") { Content = HttpAssert.Form(post) };
+        request.Headers.Accept.ParseAdd("application/json");
+        var json = await app.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("role=\"alert\"", html);
+        Assert.Contains("name=\"email_address\"", html);
+        await json.AssertJsonAsync(400, System.Text.Json.JsonSerializer.Serialize(new { status = "error", message = ApiError.HostedFormTooManyFieldsMessage }));
+        Assert.Empty(await app.SubscribersAsync());
     }
 }

@@ -72,4 +72,36 @@ public sealed class UnsubscribeLinkTests
         Assert.Equal(HttpStatusCode.NotFound, (await app.Http.GetAsync("/u/nope")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await app.Http.PostAsync("/u/nope", new StringContent(""))).StatusCode);
     }
+
+    [Theory, Providers]
+    public async Task UnsubscribePages_RefuseFramingAndCrossSitePosts(string provider)
+    {
+        await using var sink = new SmtpSink();
+        await using var app = await MailroomApp.StartAsync(provider, DeliveryArrange.SmtpSettings(sink));
+        var account = await app.CreateAccountAsync();
+        await app.SubscriberAsync(account.Id, "jon@example.com", "Jon");
+        var id = await app.DueBroadcastAsync(account.Id, "S", "<p>x</p>");
+        await app.Services.GetRequiredService<BroadcastSender>().RunOnceAsync(CancellationToken.None);
+        var token = await app.DbAsync(db => db.BroadcastRecipients.Where(r => r.BroadcastId == id).Select(r => r.Token).SingleAsync());
+
+        var crossSite = new HttpRequestMessage(HttpMethod.Post, $"/u/{token}") { Content = new StringContent("") };
+        crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
+        var refused = await app.Http.SendAsync(crossSite);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(SubscriberStates.Active, (await app.SubscribersAsync()).Single().State);
+
+        foreach (var response in new[]
+                 {
+                     await app.Http.GetAsync($"/u/{token}"), refused, await app.Http.PostAsync($"/u/{token}", new StringContent("")),
+                     await app.Http.GetAsync("/u/nope"), await app.Http.PostAsync("/u/nope", new StringContent("")),
+                 })
+        {
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+            var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+            Assert.Contains("default-src 'none'", csp);
+            Assert.Contains("frame-ancestors 'none'", csp);
+            Assert.DoesNotContain("unsafe-inline", csp);
+        }
+        Assert.Equal(SubscriberStates.Cancelled, (await app.SubscribersAsync()).Single().State);
+    }
 }

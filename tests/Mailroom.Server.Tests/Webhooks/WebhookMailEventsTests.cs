@@ -35,7 +35,7 @@ public sealed partial class WebhookMailEventsTests
 
         await app.Services.GetRequiredService<ConfirmationMailer>().RunOnceAsync(CancellationToken.None);
         var link = ConfirmLink().Match(Assert.Single(sink.Messages).HtmlBody!).Value;
-        Assert.Equal(HttpStatusCode.OK, (await app.Http.GetAsync(new Uri(link).PathAndQuery)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Http.PostAsync(new Uri(link).PathAndQuery, new StringContent(""))).StatusCode);
         await app.DispatchAsync();
 
         Assert.Equal(["/activate", "/form"], receiver.Requests.Select(r => r.Path).Order());

@@ -1,3 +1,5 @@
+using Mailroom.Server.Domain.Subscribers;
+
 namespace Mailroom.Server.Api.V3;
 
 /// <summary>The only error body Mailroom writes: <c>{"error": ..., "message": ...}</c> (spec §1.5, §8).</summary>
@@ -22,8 +24,6 @@ public sealed record ApiError(string Error, string? Message)
     public const string NameTakenMessage = "Name has already been taken";
     public const string NameTooLongMessage = "Name is too long (maximum is 255 characters)";
     public const string SubscriberStateMessage = "Subscriber state must be active or cancelled";
-    public const string FirstNameTooLongMessage = "First name is too long (maximum is 255 characters)";
-    public const string FieldValueTooLongTemplate = "Fields {0} is too long (maximum is 2000 characters)";
 
     public static JsonHttpResult<ApiError> Unauthorized(string message) => Json(401, AuthorizationFailed, message);
     public static JsonHttpResult<ApiError> NotFound() => Json(404, NotFoundTitle, NotFoundMessage);
@@ -89,6 +89,27 @@ public sealed record ApiError(string Error, string? Message)
     public static string MustBeObject(string name) => $"{name} must be an object";
     public static string OutOfRange(string name) => $"{name} is out of range";
     public static string TooManyItems(string name, int max) => $"{name} has too many items (maximum is {max})";
+
+    // Subscriber limits (SubscriberLimits): one message per rule, the same on the API, hosted forms and purchases.
+    public const string FirstNameInvalidMessage = "First name is invalid";
+    public const string FieldKeyInvalidMessage = "Fields key is invalid";
+    public static string FieldValueInvalidMessage(string? key) => $"Fields {key} is invalid";
+    public static string SubscriberViolationMessage(SubscriberViolation violation) => violation.Problem switch
+    {
+        SubscriberProblem.EmailInvalid => EmailInvalidMessage,
+        SubscriberProblem.FirstNameTooLong => TooLongMessage("First name", SubscriberLimits.FirstNameMaxLength),
+        SubscriberProblem.FirstNameInvalid => FirstNameInvalidMessage,
+        SubscriberProblem.FieldValueTooLong => TooLongMessage($"Fields {violation.FieldKey}", SubscriberLimits.FieldValueMaxLength),
+        SubscriberProblem.FieldValueInvalid => FieldValueInvalidMessage(violation.FieldKey),
+        SubscriberProblem.FieldKeyInvalid => FieldKeyInvalidMessage,
+        _ => throw new ArgumentOutOfRangeException(nameof(violation), violation.Problem, "not a violation"),
+    };
+    /// <summary>Kit's 422 "Error updating subscriber" with the broken limit's message.</summary>
+    public static JsonHttpResult<ApiError> SubscriberInvalid(SubscriberViolation violation) => SubscriberInvalid(SubscriberViolationMessage(violation));
+    // Hosted forms show these on the form's own page (or in the embed script's JSON).
+    public const string HostedFormEmailMissingMessage = "Please enter your email address.";
+    public const string HostedFormInvalidCharactersMessage = "What you entered contains a character that can't be used. Please check it.";
+    public const string HostedFormTooManyFieldsMessage = "This sign-up carried more than a form can hold. Please use the form on this page.";
 
     static JsonHttpResult<ApiError> Json(int status, string error, string? message) =>
         TypedResults.Json(new ApiError(error, message), statusCode: status);

@@ -24,8 +24,6 @@ static class SubscribersEndpoints
 
     // Kit processes an update carrying more than this many custom fields in the background and answers 202 (spec §3.5).
     const int SynchronousFieldLimit = 10;
-    const int FirstNameMaxLength = 255;
-    const int FieldValueMaxLength = 2000;
 
     static async Task<Results<Ok<SubscribersPage>, JsonHttpResult<ApiError>>> ListSubscribers(
         ApiParams p, Caller caller, AppDbContext db, CancellationToken ct)
@@ -85,31 +83,29 @@ static class SubscribersEndpoints
         if (fieldCount > CustomFieldKeys.AccountLimit) return ApiError.TooManyCustomFields(CustomFieldKeys.AccountLimit);
 
         var firstName = p.String("first_name");
-        if (firstName is { Length: > FirstNameMaxLength })
-            return ApiError.SubscriberInvalid(ApiError.TooLongMessage("First name", FirstNameMaxLength));
-
-        Dictionary<string, string?>? fields = null;
+        Dictionary<string, string?>? sent = null;
         if (fieldsParam is { Count: > 0 })
         {
-            // Values for keys the account does not have are ignored, as Kit does (spec §4.3), even over-long ones.
-            var keys = await db.CustomFields.AsNoTracking().Where(f => f.AccountId == caller.AccountId)
-                .Select(f => f.Key).ToListAsync(ct);
-            fields = [];
-            foreach (var (key, node) in fieldsParam)
-            {
-                if (!keys.Contains(key)) continue;
-                var value = ApiParams.AsString(node, $"fields[{key}]");
-                if (value is { Length: > FieldValueMaxLength })
-                    return ApiError.SubscriberInvalid(ApiError.TooLongMessage($"Fields {key}", FieldValueMaxLength));
-                fields[key] = value;
-            }
+            sent = [];
+            foreach (var (key, node) in fieldsParam) sent[key] = ApiParams.AsString(node, $"fields[{key}]");
         }
-
         var email = p.String("email_address");
         var emailChanged = email is not null && email != subscriber.EmailAddress;
+        // Its own address is not checked again: an address stored before a rule tightened can still be updated around.
+        var violation = SubscriberLimits.Check(emailChanged ? email : null, firstName, sent);
+        if (!violation.IsNone) return ApiError.SubscriberInvalid(violation);
+
+        Dictionary<string, string?>? fields = null;
+        if (sent is not null)
+        {
+            // Values for keys the account does not have are ignored, as Kit does (spec §4.3), once they passed the limits.
+            var keys = await db.CustomFields.AsNoTracking().Where(f => f.AccountId == caller.AccountId)
+                .Select(f => f.Key).ToListAsync(ct);
+            fields = sent.Where(f => keys.Contains(f.Key)).ToDictionary();
+        }
+
         if (emailChanged)
         {
-            if (!EmailAddress.IsValid(email)) return ApiError.InvalidEmail();
             // Its own address (in any case) is fine: S3 "changes" the email to the one it already has.
             if (await EmailTakenAsync(db, subscriber, email!, ct)) return ApiError.EmailTaken();
             subscriber.EmailAddress = email!;
@@ -147,6 +143,8 @@ static class SubscribersEndpoints
         // an unknown or malformed one is 404 Not Found (S7 `invalid-email-address`).
         var email = p.String("email");
         if (email is null) return ApiError.EmailRequired();
+        // No stored address holds a NUL, and PostgreSQL refuses one even as a query parameter.
+        if (email.Contains('\0')) return ApiError.NotFound();
         var subscriber = await service.UnsubscribeAsync(caller.AccountId, email, ct);
         if (subscriber is null) return ApiError.NotFound();
         var view = await SubscriberViews.LoadOneAsync(db, caller.AccountId, subscriber.Id, ct);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Mailroom.Server.Api.V3.Contracts;
 using Mailroom.Server.Domain.Subscribers;
 using Mailroom.Server.Domain.Subscriptions;
@@ -22,10 +21,7 @@ static class Subscribing
                     _ => ApiError.NotFound(),
                 };
             case SubscribeError.EmailMissing: return ApiError.EmailRequired();
-            case SubscribeError.EmailInvalid: return ApiError.InvalidEmail();
-            case SubscribeError.FirstNameTooLong: return ApiError.SubscriberInvalid(ApiError.FirstNameTooLongMessage);
-            case SubscribeError.FieldValueTooLong:
-                return ApiError.SubscriberInvalid(string.Format(CultureInfo.InvariantCulture, ApiError.FieldValueTooLongTemplate, result.InvalidFieldKey));
+            case SubscribeError.Invalid: return ApiError.SubscriberInvalid(result.Violation);
         }
 
         var subscription = result.Subscription!;

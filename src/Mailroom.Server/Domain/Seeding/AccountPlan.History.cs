@@ -32,7 +32,7 @@ sealed partial class AccountPlan
             AddProducts(purchase, source.Products, $"{path}.products");
             // As POST /v3/purchases does: the buyer is found by email or created (active, with first_name).
             var subscriber = FindSubscriber(email)
-                ?? NewSubscriber(email, SeedCheck.Optional(source.FirstName, $"{path}.first_name"), SubscriberStates.Active, time);
+                ?? NewSubscriber(email, SeedCheck.FirstName(source.FirstName, $"{path}.first_name"), SubscriberStates.Active, time);
             Purchases.Add(new PlannedPurchase(purchase, subscriber));
         }
     }

@@ -28,7 +28,7 @@ sealed partial class AccountPlan
             if (cancelledAt is not null && state != SubscriberStates.Cancelled)
                 throw SeedException.At($"{path}.cancelled_at", "applies to cancelled subscribers only");
             if (state == SubscriberStates.Cancelled) cancelledAt ??= createdAt;
-            var subscriber = NewSubscriber(email, SeedCheck.Optional(source.FirstName, $"{path}.first_name"), state, createdAt);
+            var subscriber = NewSubscriber(email, SeedCheck.FirstName(source.FirstName, $"{path}.first_name"), state, createdAt);
             subscriber.CancelledAt = cancelledAt;
             subscriber.UpdatedAt = cancelledAt ?? createdAt;
 
@@ -38,7 +38,7 @@ sealed partial class AccountPlan
                     throw SeedException.At($"{path}.fields.{key}", $"unknown custom field key \"{key}\" (keys: {string.Join(", ", fieldsByKey.Keys)})");
                 // null means "no value", which is what a missing row already says.
                 if (value is null) continue;
-                var row = new SubscriberFieldValue { Value = value };
+                var row = new SubscriberFieldValue { Value = SeedCheck.FieldValue(key, value, $"{path}.fields.{key}") };
                 subscriber.FieldValues.Add(row);
                 FieldValues.Add(new PlannedFieldValue(row, field));
             }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mailroom.Server.Domain.Subscribers;
 
 namespace Mailroom.Server.Domain.Seeding;
 
@@ -43,6 +44,28 @@ static class SeedCheck
         var email = Required(value, path, 254);
         return EmailAddress.IsValid(email) ? email : throw SeedException.At(path, $"\"{email}\" is not a valid email address");
     }
+
+    /// <summary>A subscriber's first name, trimmed; blank reads as absent. The limits are the API's (SubscriberLimits).</summary>
+    public static string? FirstName(string? value, string path)
+    {
+        var name = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        return SubscriberLimits.CheckFirstName(name).Problem switch
+        {
+            SubscriberProblem.FirstNameTooLong => throw SeedException.At(path, $"is longer than {SubscriberLimits.FirstNameMaxLength} characters"),
+            SubscriberProblem.FirstNameInvalid => throw SeedException.At(path, "contains a control character"),
+            _ => name,
+        };
+    }
+
+    /// <summary>A custom field value, kept as written; the limits are the API's (SubscriberLimits).</summary>
+    public static string FieldValue(string key, string value, string path) =>
+        SubscriberLimits.CheckFields([new(key, value)]).Problem switch
+        {
+            SubscriberProblem.FieldValueTooLong => throw SeedException.At(path, $"is longer than {SubscriberLimits.FieldValueMaxLength} characters"),
+            SubscriberProblem.FieldValueInvalid => throw SeedException.At(path, "contains a control character other than a tab or line break"),
+            SubscriberProblem.FieldKeyInvalid => throw SeedException.At(path, "is not a valid custom field key"),
+            _ => value,
+        };
 
     public static string? OptionalEmail(string? value, string path) =>
         string.IsNullOrWhiteSpace(value) ? null : Email(value, path);

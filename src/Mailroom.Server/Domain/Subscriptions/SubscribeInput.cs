@@ -14,13 +14,13 @@ public enum SubscribeError
     None,
     TargetNotFound,
     EmailMissing,
-    EmailInvalid,
-    FirstNameTooLong,
-    FieldValueTooLong,
+    /// <summary>A value breaks <see cref="Subscribers.SubscriberLimits"/>; the result's Violation says which.</summary>
+    Invalid,
 }
 
 /// <summary>The outcome of a subscribe call; a pending double opt-in subscription carries ConfirmationRequestedAt.</summary>
-public sealed record SubscribeResult(SubscribeError Error, Subscription? Subscription = null, string? InvalidFieldKey = null)
+public sealed record SubscribeResult(SubscribeError Error, Subscription? Subscription = null, Subscribers.SubscriberViolation Violation = default)
 {
-    public static SubscribeResult Failed(SubscribeError error, string? fieldKey = null) => new(error, InvalidFieldKey: fieldKey);
+    public static SubscribeResult Failed(SubscribeError error) => new(error);
+    public static SubscribeResult Failed(Subscribers.SubscriberViolation violation) => new(SubscribeError.Invalid, Violation: violation);
 }

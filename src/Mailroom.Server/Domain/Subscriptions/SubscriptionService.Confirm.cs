@@ -7,6 +7,13 @@ public sealed partial class SubscriptionService
 {
     public enum ConfirmOutcome { NotFound, Confirmed, AlreadyConfirmed, Blocked }
 
+    /// <summary>Whether a confirmation link's token belongs to a sign-up, confirmed or not; reads only.</summary>
+    public Task<bool> IsConfirmationTokenAsync(string token, CancellationToken ct)
+    {
+        var hash = Credentials.Hash(token);
+        return db.Subscriptions.AsNoTracking().AnyAsync(s => s.ConfirmationTokenHash == hash, ct);
+    }
+
     /// <summary>
     /// Follows a double opt-in link: the subscriber and every subscription waiting on this confirmation
     /// (extra forms and sequences of the same sign-up carry no token of their own) become active, with

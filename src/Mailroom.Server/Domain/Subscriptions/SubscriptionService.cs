@@ -12,8 +12,6 @@ namespace Mailroom.Server.Domain.Subscriptions;
 /// </summary>
 public sealed partial class SubscriptionService(AppDbContext db, SubscriberService subscribers, TimeProvider time)
 {
-    public const int MaxFirstNameLength = 255;
-    public const int MaxFieldValueLength = 2000;
     const int MaxAttempts = 5;
 
     sealed record Target(string Type, long Id, bool DoubleOptIn);
@@ -23,10 +21,8 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
         var target = await FindTargetAsync(accountId, type, targetId, ct);
         if (target is null) return SubscribeResult.Failed(SubscribeError.TargetNotFound);
         if (input.Email is null) return SubscribeResult.Failed(SubscribeError.EmailMissing);
-        if (!EmailAddress.IsValid(input.Email)) return SubscribeResult.Failed(SubscribeError.EmailInvalid);
-        if (input.FirstName is { Length: > MaxFirstNameLength }) return SubscribeResult.Failed(SubscribeError.FirstNameTooLong);
-        foreach (var (key, value) in input.Fields ?? new Dictionary<string, string?>())
-            if (value is { Length: > MaxFieldValueLength }) return SubscribeResult.Failed(SubscribeError.FieldValueTooLong, key);
+        var violation = SubscriberLimits.Check(input.Email, input.FirstName, input.Fields);
+        if (!violation.IsNone) return SubscribeResult.Failed(violation);
 
         // Two first subscribes of one address can race: both see no subscriber and both insert, and the unique
         // index on (account, email) rejects the slower one. Its next attempt finds the winner's row and goes the

@@ -39,7 +39,7 @@ public sealed partial class ListCountsTests
 
         await app.Services.GetRequiredService<ConfirmationMailer>().RunOnceAsync(CancellationToken.None);
         var link = new Uri(ConfirmLink().Match(sink.Messages.Single().HtmlBody!).Value);
-        Assert.Equal(HttpStatusCode.OK, (await app.Http.GetAsync(link.PathAndQuery)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Http.PostAsync(link.PathAndQuery, new StringContent(""))).StatusCode);
         await lists.AssertAsync(active: 2, inactive: 0, cancelledAt: 0, formActive: 1, tagActive: 0, tagCancelled: 0);
 
         await (await app.Http.PostAsync($"/v3/tags/{tag.Id}/subscribe", HttpAssert.Json(new { api_key = account.ApiKey, email = "jon@example.com" })))

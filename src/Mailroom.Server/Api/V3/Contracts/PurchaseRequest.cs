@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Purchases;
+using Mailroom.Server.Domain.Subscribers;
 
 namespace Mailroom.Server.Api.V3.Contracts;
 
@@ -13,7 +14,6 @@ namespace Mailroom.Server.Api.V3.Contracts;
 static partial class PurchaseRequest
 {
     const int MaxTransactionId = 255;
-    const int MaxFirstName = 255;
     // numeric(18,4) holds 14 integer digits; larger amounts would fail in the database instead of here.
     const decimal MaxAmount = 99_999_999_999_999m;
     static readonly string[] Amounts = ["subtotal", "shipping", "discount", "tax", "total"];
@@ -40,7 +40,10 @@ static partial class PurchaseRequest
         else if (!EmailAddress.IsValid(email)) errors.Add(Invalid("email_address"));
 
         var firstName = Str(o, "first_name");
-        if (firstName is { Length: > MaxFirstName }) errors.Add(TooLong("first_name", MaxFirstName));
+        // The buyer becomes a subscriber, so the name meets the subscriber limits, reported in this endpoint's style.
+        var firstNameProblem = SubscriberLimits.CheckFirstName(firstName).Problem;
+        if (firstNameProblem == SubscriberProblem.FirstNameTooLong) errors.Add(TooLong("first_name", SubscriberLimits.FirstNameMaxLength));
+        else if (firstNameProblem == SubscriberProblem.FirstNameInvalid) errors.Add(Invalid("first_name"));
 
         var currency = Str(o, "currency");
         if (currency is null) errors.Add(Blank("currency"));
