@@ -137,4 +137,18 @@ public sealed class TemplateLimitTests : IDisposable
                               + RenderLimits.Default.ItemsExceeded(1_000_000_000));
         Assert.Equal(0, await app.DbAsync(db => db.Accounts.CountAsync()));
     }
+
+    [Theory, Providers]
+    public async Task CreateBroadcast_TrialRenderFailsForAnotherReason_IsSavedAsBefore(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+
+        var response = await app.Http.PostAsync("/v3/broadcasts", HttpAssert.Json(new
+        {
+            api_secret = account.ApiSecret, content = "{{ 1 | divided_by: 0 }}{{ subscriber.first_name | date: 5 }}",
+        }));
+
+        await response.AssertStatusAsync(201);
+    }
 }

@@ -165,9 +165,10 @@ sealed class BoundedRange(Expression from, Expression to) : Expression
 {
     public override async ValueTask<FluidValue> EvaluateAsync(TemplateContext context)
     {
-        var start = (long)decimal.Truncate((await from.EvaluateAsync(context)).ToNumberValue());
-        var end = (long)decimal.Truncate((await to.EvaluateAsync(context)).ToNumberValue());
-        var count = Math.Max(0, end - start + 1);
+        var start = decimal.Truncate((await from.EvaluateAsync(context)).ToNumberValue());
+        var end = decimal.Truncate((await to.EvaluateAsync(context)).ToNumberValue());
+        // In doubles: bounds near decimal's limits would overflow a decimal or long subtraction (an exception, not a reason).
+        var count = (long)Math.Clamp((double)end - (double)start + 1, 0, long.MaxValue);
         if (RenderBudget.Of(context) is { } budget)
         {
             budget.CheckTime();

@@ -75,6 +75,12 @@ public sealed class TemplateRenderer(RenderLimits? limits = null)
         {
             return e.Message;
         }
+        catch (Exception)
+        {
+            // inferred: any other failure (a filter refusing its argument for this sample) may depend on the recipient;
+            // Kit saves such a template, so it is saved as before and only a limit refuses it.
+            return null;
+        }
     }
 
     static TemplateContext Context(object model, IReadOnlyDictionary<string, string>? extra)
