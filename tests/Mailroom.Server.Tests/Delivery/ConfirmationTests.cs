@@ -105,6 +105,29 @@ public sealed partial class ConfirmationTests
     }
 
     [Theory, Providers]
+    public async Task DoubleOptIn_FormTitleWithMarkup_IsEscapedInTheHtmlPartAndPlainInTheSubject(string provider)
+    {
+        await using var sink = new SmtpSink();
+        await using var app = await MailroomApp.StartAsync(provider, DeliveryArrange.SmtpSettings(sink));
+        var account = await app.CreateAccountAsync();
+        var form = await app.AddFormAsync(account.Id, doubleOptIn: true);
+        const string title = "<script>alert(1)</script><b>x</b>";
+        await app.DbAsync(db => db.Forms.Where(f => f.Id == form.Id).ExecuteUpdateAsync(u => u.SetProperty(f => f.Title, title)));
+        await (await app.Http.PostAsync($"/v3/forms/{form.Id}/subscribe", HttpAssert.Json(new { api_key = account.ApiKey, email = "jon@example.com" })))
+            .AssertStatusAsync(200);
+
+        Assert.Equal(1, await app.Services.GetRequiredService<ConfirmationMailer>().RunOnceAsync(CancellationToken.None));
+
+        var mail = Assert.Single(sink.Messages);
+        Assert.Contains("receive email from &lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;:", mail.HtmlBody);
+        Assert.DoesNotContain("<script", mail.HtmlBody);
+        Assert.DoesNotContain("<b>", mail.HtmlBody);
+        Assert.Equal($"Confirm your subscription to {title}", mail.Subject);
+        Assert.Contains($"receive email from {title}:", mail.TextBody);
+    }
+
+
+    [Theory, Providers]
     public async Task ConfirmPages_RefuseFramingAndRunOnlyTheirHashedScript(string provider)
     {
         await using var sink = new SmtpSink();

@@ -43,4 +43,35 @@ public sealed class HtmlTextTests
 
         Assert.Equal("Hello there\nRead (https://a.example/)\n", HtmlText.ToText(html));
     }
+
+    [Fact]
+    public void ToText_EntitiesBreaksParagraphsAndLists_ReadAsText()
+    {
+        const string html = "<h1>Caf&eacute; &amp; Bar &#8212; &lt;open&gt;</h1><p>One<br>Two<BR/>Three</p>" +
+                            "<ul><li>First</li><li>Second &ndash; <em>2</em></li></ul><ol><li>Only</li></ol><div>Tail&nbsp;end</div>";
+
+        Assert.Equal("Café & Bar — <open>\nOne\nTwo\nThree\nFirst\nSecond – 2\nOnly\nTail\u00A0end\n", HtmlText.ToText(html));
+    }
+
+    [Fact]
+    public void ToText_Links_LabelThenTargetOrTheTargetAlone()
+    {
+        const string html = """
+            <p><a href="https://a.example/x?y=1&amp;z=2">Read <b>more</b></a></p>
+            <p><a href='https://b.example/'>https://b.example/</a> <a href="https://c.example/"><img src="x.png"></a> <a name="top">anchor</a></p>
+            """;
+
+        // The source's own line break between the paragraphs is kept, as it always was: a blank line.
+        Assert.Equal("Read more (https://a.example/x?y=1&z=2)\n\nhttps://b.example/ https://c.example/ anchor\n", HtmlText.ToText(html));
+    }
+
+    [Fact]
+    public void ToText_MalformedHtml_ReadsAsABrowserWould()
+    {
+        // A '<' that opens no tag, an unclosed <b>, an attribute with '>' in its value, a script string holding "</style>",
+        // a comment with a tag inside and a paragraph never closed: no markup may leak into the text, no text may be lost.
+        const string html = """<p>1 < 2 and <b>bold<p title="a>b">Next<!-- <p>hidden</p> --> line<script>var s = "</style><p>x";</script><p>Last""";
+
+        Assert.Equal("1 < 2 and bold\nNext line\nLast\n", HtmlText.ToText(html));
+    }
 }

@@ -2,25 +2,93 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using MimeKit.Text;
 
 namespace Mailroom.Server.Delivery.Composing;
 
 /// <summary>HTML helpers for outgoing mail: the plain-text alternative and the links a message carries.</summary>
 public static partial class HtmlText
 {
-    /// <summary>A readable plain-text part: block ends become line breaks, links keep their target in brackets.</summary>
+    /// <summary>
+    /// A readable plain-text part: blocks (p, div, headings, list items, rows...) and &lt;br&gt; become line breaks, links keep their target in brackets
+    /// ("label (url)", or the url alone when the label is empty or the url itself), head, script and style are dropped,
+    /// entities are decoded. Read with MimeKit's HTML tokenizer, so malformed markup (unclosed tags, a '&lt;' in text,
+    /// a "&lt;/style&gt;" inside a script's string) reads as a browser would, which the patterns before it could not.
+    /// Line breaks in the source are kept, as before: authors of plain newsletters put them where they mean them.
+    /// </summary>
     public static string ToText(string html)
     {
-        var text = HeadOrScript().Replace(html, "");
-        text = Anchor().Replace(text, m =>
+        var text = new StringBuilder(html.Length);
+        var tokenizer = new HtmlTokenizer(new StringReader(html));
+        var skipping = HtmlTagId.Unknown; // the element whose content is dropped (head, script, style), until its end tag
+        string? href = null;              // the target of the open <a>, and where its label starts in text
+        var labelStart = 0;
+        while (tokenizer.ReadNextToken(out var token))
         {
-            var label = Tags().Replace(m.Groups["label"].Value, "").Trim();
-            var href = WebUtility.HtmlDecode(m.Groups["href"].Value);
-            return label.Length == 0 || label == href ? href : $"{label} ({href})";
-        });
-        text = BlockEnd().Replace(text, "\n");
-        text = Tags().Replace(text, "");
-        return Tidy(WebUtility.HtmlDecode(text));
+            if (token is HtmlDataToken data)
+            {
+                if (skipping == HtmlTagId.Unknown) text.Append(data.Data);
+                continue;
+            }
+            if (token is not HtmlTagToken tag) continue;
+            if (skipping != HtmlTagId.Unknown)
+            {
+                if (tag.IsEndTag && tag.Id == skipping) skipping = HtmlTagId.Unknown;
+                continue;
+            }
+            switch (tag.Id)
+            {
+                case HtmlTagId.Head or HtmlTagId.Script or HtmlTagId.Style when !tag.IsEndTag && !tag.IsEmptyElement:
+                    skipping = tag.Id;
+                    break;
+                case HtmlTagId.Br:
+                    text.Append('\n');
+                    break;
+                case HtmlTagId.A when !tag.IsEndTag:
+                    href = Href(tag);
+                    labelStart = text.Length;
+                    break;
+                case HtmlTagId.A when href is not null:
+                    CloseLink(text, labelStart, href);
+                    href = null;
+                    break;
+                case HtmlTagId.P or HtmlTagId.Div or HtmlTagId.H1 or HtmlTagId.H2 or HtmlTagId.H3 or HtmlTagId.H4 or HtmlTagId.H5
+                    or HtmlTagId.H6 or HtmlTagId.LI or HtmlTagId.TR or HtmlTagId.Table or HtmlTagId.BlockQuote or HtmlTagId.UL
+                    or HtmlTagId.OL:
+                    // A block starts and ends on a line of its own, also when its end tag is missing (<p>a<p>b).
+                    LineBreak(text);
+                    break;
+            }
+        }
+        return Tidy(text.ToString());
+    }
+
+    /// <summary>Ends the current line unless it is already empty, so "&lt;/p&gt;&lt;p&gt;" is one break, not two.</summary>
+    static void LineBreak(StringBuilder text)
+    {
+        for (var i = text.Length - 1; i >= 0; i--)
+        {
+            if (text[i] == '\n') return;
+            if (text[i] is not (' ' or '\t' or '\r')) break;
+        }
+        if (text.Length > 0) text.Append('\n');
+    }
+
+    static string? Href(HtmlTagToken tag)
+    {
+        foreach (var attribute in tag.Attributes)
+            if (attribute.Id == HtmlAttributeId.Href)
+                return attribute.Value;
+        return null;
+    }
+
+    /// <summary>Replaces a link's label in <paramref name="text"/> with "label (url)", or the url alone.</summary>
+    static void CloseLink(StringBuilder text, int labelStart, string href)
+    {
+        var label = text.ToString(labelStart, text.Length - labelStart).Trim();
+        text.Length = labelStart;
+        if (label.Length == 0 || label == href) text.Append(href);
+        else text.Append(label).Append(" (").Append(href).Append(')');
     }
 
     /// <summary>
@@ -82,12 +150,4 @@ public static partial class HtmlText
     // generator cannot compile those and falls back to the interpreter, ~2% of a broadcast's CPU.
     [GeneratedRegex("""\bhref\s*=\s*(?:"(?<url>https?://[^"'\s>]+)"|'(?<url>https?://[^"'\s>]+)')""", RegexOptions.IgnoreCase)]
     private static partial Regex Href();
-    [GeneratedRegex(@"<head\b.*?</head\s*>|<script\b.*?</script\s*>|<style\b.*?</style\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
-    private static partial Regex HeadOrScript();
-    [GeneratedRegex("""<a\b[^>]*?\bhref\s*=\s*["'](?<href>[^"']*)["'][^>]*>(?<label>.*?)</a\s*>""", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
-    private static partial Regex Anchor();
-    [GeneratedRegex(@"<br\s*/?>|</(p|div|h[1-6]|li|tr|table|blockquote|ul|ol)\s*>", RegexOptions.IgnoreCase)]
-    private static partial Regex BlockEnd();
-    [GeneratedRegex("<[^>]+>")]
-    private static partial Regex Tags();
 }

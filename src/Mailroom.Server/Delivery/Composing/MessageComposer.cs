@@ -58,7 +58,10 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
     {
         var title = string.IsNullOrWhiteSpace(form.Title) ? form.Name : form.Title;
         var subject = string.IsNullOrWhiteSpace(form.ConfirmationSubject) ? $"Confirm your subscription to {title}" : form.ConfirmationSubject;
-        var extra = new Dictionary<string, string> { ["confirmation_url"] = confirmUrl, ["form_name"] = title };
+        var extra = new Dictionary<string, string> { ["confirmation_url"] = confirmUrl };
+        // The title is the account's text, not markup: encoded in the HTML part (as the hosted form page does), plain
+        // in the subject.
+        var text = new Dictionary<string, string> { ["form_name"] = title };
         var body = string.IsNullOrWhiteSpace(form.ConfirmationContent)
             ? "<p>Hi{% if subscriber.first_name %} {{ subscriber.first_name }}{% endif %},</p>" +
               "<p>Please confirm that you want to receive email from {{ form_name }}:</p>" +
@@ -66,9 +69,9 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
               "<p>If you didn't ask for this, ignore this email and you won't hear from us.</p>"
             : form.ConfirmationContent;
         var model = renderer.Model(subscriber);
-        var content = renderer.Render(body, model, extra, html: true);
+        var content = renderer.Render(body, model, extra, html: true, text);
         var html = renderer.ApplyLayout(null, content, model, extra);
-        return NewMessage(publicUrl.Value, fromName, fromAddress, subscriber, renderer.Render(subject, model, extra, html: false), html, HtmlText.ToText(html));
+        return NewMessage(publicUrl.Value, fromName, fromAddress, subscriber, renderer.Render(subject, model, extra, html: false, text), html, HtmlText.ToText(html));
     }
 
     /// <summary>

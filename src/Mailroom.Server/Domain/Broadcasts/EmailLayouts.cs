@@ -32,7 +32,7 @@ public static partial class EmailLayouts
     public static IEnumerable<string> HtmlProblems(string html)
     {
         if (!ContentPlaceholder().IsMatch(html)) yield return "the layout must contain a {{ content }} placeholder";
-        if (LiquidTemplates.ParseError(html) is { } reason) yield return $"the layout is not a valid Liquid template: {reason}";
+        if (LiquidTemplates.Problem(html) is { } reason) yield return $"the layout is not a valid Liquid template: {reason}";
     }
 
     [GeneratedRegex(@"\{\{-?\s*content\s*-?\}\}")]

@@ -1,23 +1,24 @@
-using Fluid;
+using Mailroom.Server.Delivery.Composing;
 
 namespace Mailroom.Server.Domain.Broadcasts;
 
 /// <summary>
 /// Subjects, contents and layouts are Liquid templates rendered per subscriber at send time. They are
-/// parsed when saved so a broken template is refused to its author instead of failing mid-broadcast.
+/// checked when saved so a broken or hostile template is refused to its author instead of failing mid-broadcast.
 /// </summary>
 public static class LiquidTemplates
 {
-    // FluidParser is thread-safe once built and costly to build.
-    public static readonly FluidParser Parser = new();
+    // Only for trial renders at save time; the limits are the ones sending uses.
+    static readonly TemplateRenderer Trial = new();
 
-    /// <summary>Null when <paramref name="source"/> parses; otherwise the parser's reason, on one line.</summary>
-    public static string? ParseError(string? source)
+    /// <summary>
+    /// Null when <paramref name="source"/> may be saved; otherwise why not, on one line: it does not parse, it uses a
+    /// tag that reaches outside the template (include, render), or a trial render broke a limit.
+    /// </summary>
+    public static string? Problem(string? source)
     {
         if (string.IsNullOrEmpty(source)) return null;
-        if (Parser.TryParse(source, out _, out var error)) return null;
-        // Fluid appends "Source:" and the whole template after the reason; the reason is enough.
-        var reason = (error ?? "").Split('\n', 2)[0].Trim();
-        return reason.Length == 0 ? "the template could not be parsed" : reason;
+        if (!Liquid.TryParse(source, out _, out var error)) return error;
+        return Trial.TrialProblem(source);
     }
 }

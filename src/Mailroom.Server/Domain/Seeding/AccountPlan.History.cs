@@ -1,3 +1,5 @@
+using Mailroom.Server.Domain.Broadcasts;
+
 namespace Mailroom.Server.Domain.Seeding;
 
 sealed record PlannedPurchase(Purchase Purchase, Subscriber Subscriber);
@@ -65,6 +67,9 @@ sealed partial class AccountPlan
             // The subject names the broadcast in the printed result, so it is required and unique here.
             var subject = SeedCheck.Required(source.Subject, $"{path}.subject", int.MaxValue);
             if (!subjects.Add(subject)) throw SeedException.At($"{path}.subject", $"broadcast \"{subject}\" is listed twice");
+            // Refused here as the API refuses them: include/render, or a template that breaks a render limit.
+            foreach (var (field, template) in new[] { ("subject", subject), ("content", source.Content) })
+                if (LiquidTemplates.Problem(template) is { } problem) throw SeedException.At($"{path}.{field}", $"is not a valid Liquid template: {problem}");
             var createdAt = SeedCheck.Date(source.CreatedAt, $"{path}.created_at") ?? _now;
             var sendAt = SeedCheck.Date(source.SendAt, $"{path}.send_at");
             var broadcast = new Broadcast

@@ -63,9 +63,9 @@ static class BroadcastRequest
             else errors.Add(SendAtInvalid);
         }
 
-        if (Given(p, "subject") && LiquidTemplates.ParseError(target.Subject) is { } subjectError)
+        if (Given(p, "subject") && LiquidTemplates.Problem(target.Subject) is { } subjectError)
             errors.Add(NotLiquid("Subject", subjectError));
-        if (Given(p, "content") && LiquidTemplates.ParseError(target.Content) is { } contentError)
+        if (Given(p, "content") && LiquidTemplates.Problem(target.Content) is { } contentError)
             errors.Add(NotLiquid("Content", contentError));
         return errors;
     }
