@@ -9,6 +9,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<Form> Forms => Set<Form>();
     public DbSet<Sequence> Sequences => Set<Sequence>();
+    public DbSet<SequenceEmail> SequenceEmails => Set<SequenceEmail>();
+    public DbSet<SequenceDelivery> SequenceDeliveries => Set<SequenceDelivery>();
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<CustomField> CustomFields => Set<CustomField>();
     public DbSet<Subscriber> Subscribers => Set<Subscriber>();

@@ -14,6 +14,10 @@ public sealed class Account
     public string ApiSecretHash { get; set; } = "";
     public int? RateLimitPerMinute { get; set; }
     public string? WebhookSigningSecret { get; set; }
+    /// <summary>IANA zone the account's sequences use unless they name their own (v4 notes §5.1).</summary>
+    public string TimeZone { get; set; } = "UTC";
+    /// <summary>The From address of broadcasts and sequences that name none; <see cref="PrimaryEmailAddress"/> when null.</summary>
+    public string? SendingEmailAddress { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 
@@ -49,7 +53,80 @@ public sealed class Sequence
     public string Name { get; set; } = "";
     public bool Hold { get; set; }
     public bool Repeat { get; set; }
+    /// <summary>False pauses delivery: subscribers keep their place and nothing is sent until it is true again.</summary>
+    public bool Active { get; set; } = true;
+    /// <summary>The sender; the account's sending address when null.</summary>
+    public string? EmailAddress { get; set; }
+    /// <summary>The email layout (Kit's "email template") its emails use unless they name their own.</summary>
+    public long? EmailTemplateId { get; set; }
+    /// <summary>Allowed send days as a bit mask, Monday = bit 0 … Sunday = bit 6 (see Mailroom.Server's SendDays).</summary>
+    public int SendDays { get; set; } = 0x7F;
+    public int SendHour { get; set; } = 9;
+    /// <summary>IANA zone; the account's when null.</summary>
+    public string? TimeZone { get; set; }
+    /// <summary>JSON array of {"type": "tag|form|sequence|segment", "ids": [..]}; subscribers holding one are skipped.</summary>
+    public string ExcludeSubscriberSources { get; set; } = "[]";
     public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    /// <summary>Soft delete, as Kit's: delivery stops at once and the sequence disappears from every read.</summary>
+    public DateTime? DeletedAt { get; set; }
+}
+
+public static class DelayUnits
+{
+    public const string Days = "days";
+    public const string Hours = "hours";
+}
+
+public sealed class SequenceEmail
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long SequenceId { get; set; }
+    public string Subject { get; set; } = "";
+    public string? PreviewText { get; set; }
+    public string? Content { get; set; }
+    public int DelayValue { get; set; }
+    public string DelayUnit { get; set; } = DelayUnits.Days;
+    /// <summary>A per-email override of the sequence's send days (bit mask); null inherits. Always null for hour delays.</summary>
+    public int? SendDays { get; set; }
+    public bool Published { get; set; }
+    /// <summary>0-based and unique within the sequence.</summary>
+    public int Position { get; set; }
+    public long? EmailTemplateId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// One sequence email to one subscriber, written when the step falls due and sent like a broadcast recipient: the
+/// same token-keyed tracking, retries and outcomes. Unique per (email, subscriber, round), so a step is never sent
+/// twice whatever the schedulers do; <see cref="Round"/> counts restarts of a repeating sequence.
+/// </summary>
+public sealed class SequenceDelivery
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long SequenceId { get; set; }
+    // Null once the email is deleted: the row stays so its unsubscribe link keeps working and stats stay whole.
+    public long? SequenceEmailId { get; set; }
+    public long SubscriberId { get; set; }
+    public int Round { get; set; }
+    public string Token { get; set; } = "";
+    public DateTime DueAt { get; set; }
+    public DateTime? SentAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTime? NextAttemptAt { get; set; }
+    public DateTime? FailedAt { get; set; }
+    public bool Bounced { get; set; }
+    public string? LastError { get; set; }
+    public DateTime? OpenedAt { get; set; }
+    public DateTime? ClickedAt { get; set; }
+    public int Clicks { get; set; }
+    public DateTime? UnsubscribedAt { get; set; }
+    // The sender holding the row; another process takes it only once the lease has run out.
+    public DateTime? LockedUntil { get; set; }
+    public string? LockedBy { get; set; }
 }
 
 public sealed class Tag
@@ -137,6 +214,16 @@ public sealed class Subscription
     // Set by every subscribe that needs a confirmation email; the mailer sends when it is newer than
     // ConfirmationSentAt, at most once per address per 10 minutes.
     public DateTime? ConfirmationRequestedAt { get; set; }
+    // Sequence progress (course subscriptions only; see Mailroom.Server's SequenceScheduler).
+    /// <summary>Position of the last email passed (sent or skipped); null before the first.</summary>
+    public int? SequencePosition { get; set; }
+    /// <summary>When the last step was taken (or the subscriber joined): the next email's delay counts from here.</summary>
+    public DateTime? SequenceAnchorAt { get; set; }
+    /// <summary>When the scheduler next looks at this subscription; null when nothing is waiting. Indexed.</summary>
+    public DateTime? NextSendAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    /// <summary>How many times a repeating sequence was started over.</summary>
+    public int SequenceRound { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

@@ -10,6 +10,8 @@ sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         b.Property(x => x.Name).HasMaxLength(255);
         b.Property(x => x.PlanType).HasMaxLength(64);
         b.Property(x => x.PrimaryEmailAddress).HasMaxLength(320);
+        b.Property(x => x.SendingEmailAddress).HasMaxLength(320);
+        b.Property(x => x.TimeZone).HasMaxLength(64).HasDefaultValue("UTC");
         b.Property(x => x.ApiKeyHash).HasMaxLength(64);
         b.Property(x => x.ApiSecretHash).HasMaxLength(64);
         b.HasIndex(x => x.ApiKeyHash).IsUnique();
@@ -37,7 +39,31 @@ sealed class SequenceConfiguration : IEntityTypeConfiguration<Sequence>
     {
         b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         b.Property(x => x.Name).HasMaxLength(255);
+        b.Property(x => x.EmailAddress).HasMaxLength(320);
+        b.Property(x => x.TimeZone).HasMaxLength(64);
+        b.Property(x => x.Active).HasDefaultValue(true);
+        b.Property(x => x.SendDays).HasDefaultValue(0x7F);
+        b.Property(x => x.SendHour).HasDefaultValue(9);
+        b.Property(x => x.ExcludeSubscriberSources).HasDefaultValue("[]");
+        b.HasOne<EmailLayout>().WithMany().HasForeignKey(x => x.EmailTemplateId).OnDelete(DeleteBehavior.SetNull);
         b.HasIndex(x => new { x.AccountId, x.Id });
+        // Soft-deleted sequences vanish from every query; the scheduler's joins included.
+        b.HasQueryFilter(x => x.DeletedAt == null);
+    }
+}
+
+sealed class SequenceEmailConfiguration : IEntityTypeConfiguration<SequenceEmail>
+{
+    public void Configure(EntityTypeBuilder<SequenceEmail> b)
+    {
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Sequence>().WithMany().HasForeignKey(x => x.SequenceId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<EmailLayout>().WithMany().HasForeignKey(x => x.EmailTemplateId).OnDelete(DeleteBehavior.SetNull);
+        b.Property(x => x.Subject).HasMaxLength(255);
+        b.Property(x => x.PreviewText).HasMaxLength(255);
+        b.Property(x => x.DelayUnit).HasMaxLength(8);
+        // Kit: position is unique per sequence (v4 notes §6, 2026-07-07).
+        b.HasIndex(x => new { x.SequenceId, x.Position }).IsUnique();
     }
 }
 

@@ -28,6 +28,23 @@ sealed class BroadcastRecipientConfiguration : IEntityTypeConfiguration<Broadcas
     }
 }
 
+sealed class SequenceDeliveryConfiguration : IEntityTypeConfiguration<SequenceDelivery>
+{
+    public void Configure(EntityTypeBuilder<SequenceDelivery> b)
+    {
+        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Subscriber>().WithMany().HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<SequenceEmail>().WithMany().HasForeignKey(x => x.SequenceEmailId).OnDelete(DeleteBehavior.SetNull);
+        b.Property(x => x.Token).HasMaxLength(64);
+        b.Property(x => x.LockedBy).HasMaxLength(64);
+        b.HasIndex(x => new { x.SequenceEmailId, x.SubscriberId, x.Round }).IsUnique();
+        b.HasIndex(x => x.Token).IsUnique();
+        b.HasIndex(x => new { x.SequenceId, x.SubscriberId });
+        // Pending rows only: the sender's claims stay cheap however many were ever sent.
+        b.HasIndex(x => x.Id).HasDatabaseName("ix_sequence_deliveries_pending").HasFilter("sent_at IS NULL AND failed_at IS NULL");
+    }
+}
+
 sealed class PurchaseConfiguration : IEntityTypeConfiguration<Purchase>
 {
     public void Configure(EntityTypeBuilder<Purchase> b)

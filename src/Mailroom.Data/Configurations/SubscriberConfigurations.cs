@@ -44,5 +44,7 @@ sealed class SubscriptionConfiguration : IEntityTypeConfiguration<Subscription>
         b.HasIndex(x => new { x.AccountId, x.SubscribableType, x.SubscribableId, x.State, x.CreatedAt, x.Id });
         b.HasIndex(x => x.ConfirmationTokenHash).IsUnique();
         b.HasIndex(x => new { x.State, x.ConfirmationRequestedAt });
+        // The scheduler's only way in: due sequence steps, never a scan of every subscription.
+        b.HasIndex(x => x.NextSendAt).HasFilter("next_send_at IS NOT NULL");
     }
 }

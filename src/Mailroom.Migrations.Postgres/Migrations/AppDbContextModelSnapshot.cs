@@ -69,6 +69,19 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("rate_limit_per_minute");
 
+                    b.Property<string>("SendingEmailAddress")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("sending_email_address");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasDefaultValue("UTC")
+                        .HasColumnName("time_zone");
+
                     b.Property<string>("WebhookSigningSecret")
                         .HasColumnType("text")
                         .HasColumnName("webhook_signing_secret");
@@ -690,9 +703,35 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("account_id");
 
+                    b.Property<bool>("Active")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("active");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("EmailAddress")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email_address");
+
+                    b.Property<long?>("EmailTemplateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("email_template_id");
+
+                    b.Property<string>("ExcludeSubscriberSources")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("exclude_subscriber_sources");
 
                     b.Property<bool>("Hold")
                         .HasColumnType("boolean")
@@ -708,13 +747,234 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("repeat");
 
+                    b.Property<int>("SendDays")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(127)
+                        .HasColumnName("send_days");
+
+                    b.Property<int>("SendHour")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(9)
+                        .HasColumnName("send_hour");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
                     b.HasKey("Id")
                         .HasName("pk_sequences");
+
+                    b.HasIndex("EmailTemplateId")
+                        .HasDatabaseName("ix_sequences_email_template_id");
 
                     b.HasIndex("AccountId", "Id")
                         .HasDatabaseName("ix_sequences_account_id_id");
 
                     b.ToTable("sequences");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SequenceDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("Bounced")
+                        .HasColumnType("boolean")
+                        .HasColumnName("bounced");
+
+                    b.Property<DateTime?>("ClickedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("clicked_at");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("integer")
+                        .HasColumnName("clicks");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failed_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("locked_by");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<DateTime?>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("integer")
+                        .HasColumnName("round");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<long?>("SequenceEmailId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_email_id");
+
+                    b.Property<long>("SequenceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_id");
+
+                    b.Property<long>("SubscriberId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("subscriber_id");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token");
+
+                    b.Property<DateTime?>("UnsubscribedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("unsubscribed_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sequence_deliveries");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_sequence_deliveries_account_id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_sequence_deliveries_pending")
+                        .HasFilter("sent_at IS NULL AND failed_at IS NULL");
+
+                    b.HasIndex("SubscriberId")
+                        .HasDatabaseName("ix_sequence_deliveries_subscriber_id");
+
+                    b.HasIndex("Token")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sequence_deliveries_token");
+
+                    b.HasIndex("SequenceId", "SubscriberId")
+                        .HasDatabaseName("ix_sequence_deliveries_sequence_id_subscriber_id");
+
+                    b.HasIndex("SequenceEmailId", "SubscriberId", "Round")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sequence_deliveries_sequence_email_id_subscriber_id_round");
+
+                    b.ToTable("sequence_deliveries");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SequenceEmail", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Content")
+                        .HasColumnType("text")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DelayUnit")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("delay_unit");
+
+                    b.Property<int>("DelayValue")
+                        .HasColumnType("integer")
+                        .HasColumnName("delay_value");
+
+                    b.Property<long?>("EmailTemplateId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("email_template_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<string>("PreviewText")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("preview_text");
+
+                    b.Property<bool>("Published")
+                        .HasColumnType("boolean")
+                        .HasColumnName("published");
+
+                    b.Property<int?>("SendDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("send_days");
+
+                    b.Property<long>("SequenceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_id");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("subject");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sequence_emails");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_sequence_emails_account_id");
+
+                    b.HasIndex("EmailTemplateId")
+                        .HasDatabaseName("ix_sequence_emails_email_template_id");
+
+                    b.HasIndex("SequenceId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sequence_emails_sequence_id_position");
+
+                    b.ToTable("sequence_emails");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Subscriber", b =>
@@ -853,6 +1113,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("account_id");
 
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
                     b.Property<DateTime?>("ConfirmationRequestedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("confirmation_requested_at");
@@ -870,9 +1134,25 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("NextSendAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_send_at");
+
                     b.Property<string>("Referrer")
                         .HasColumnType("text")
                         .HasColumnName("referrer");
+
+                    b.Property<DateTime?>("SequenceAnchorAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sequence_anchor_at");
+
+                    b.Property<int?>("SequencePosition")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence_position");
+
+                    b.Property<int>("SequenceRound")
+                        .HasColumnType("integer")
+                        .HasColumnName("sequence_round");
 
                     b.Property<string>("Source")
                         .HasColumnType("text")
@@ -908,6 +1188,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.HasIndex("ConfirmationTokenHash")
                         .IsUnique()
                         .HasDatabaseName("ix_subscriptions_confirmation_token_hash");
+
+                    b.HasIndex("NextSendAt")
+                        .HasDatabaseName("ix_subscriptions_next_send_at")
+                        .HasFilter("next_send_at IS NOT NULL");
 
                     b.HasIndex("State", "ConfirmationRequestedAt")
                         .HasDatabaseName("ix_subscriptions_state_confirmation_requested_at");
@@ -1268,6 +1552,58 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sequences_accounts_account_id");
+
+                    b.HasOne("Mailroom.Data.EmailLayout", null)
+                        .WithMany()
+                        .HasForeignKey("EmailTemplateId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_sequences_email_layouts_email_template_id");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SequenceDelivery", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sequence_deliveries_accounts_account_id");
+
+                    b.HasOne("Mailroom.Data.SequenceEmail", null)
+                        .WithMany()
+                        .HasForeignKey("SequenceEmailId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_sequence_deliveries_sequence_emails_sequence_email_id");
+
+                    b.HasOne("Mailroom.Data.Subscriber", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sequence_deliveries_subscribers_subscriber_id");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SequenceEmail", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sequence_emails_accounts_account_id");
+
+                    b.HasOne("Mailroom.Data.EmailLayout", null)
+                        .WithMany()
+                        .HasForeignKey("EmailTemplateId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_sequence_emails_email_layouts_email_template_id");
+
+                    b.HasOne("Mailroom.Data.Sequence", null)
+                        .WithMany()
+                        .HasForeignKey("SequenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sequence_emails_sequences_sequence_id");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Subscriber", b =>

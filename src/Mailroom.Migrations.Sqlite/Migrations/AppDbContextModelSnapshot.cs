@@ -62,6 +62,19 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("rate_limit_per_minute");
 
+                    b.Property<string>("SendingEmailAddress")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sending_email_address");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("UTC")
+                        .HasColumnName("time_zone");
+
                     b.Property<string>("WebhookSigningSecret")
                         .HasColumnType("TEXT")
                         .HasColumnName("webhook_signing_secret");
@@ -665,9 +678,35 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
+                    b.Property<bool>("Active")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true)
+                        .HasColumnName("active");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("EmailAddress")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_address");
+
+                    b.Property<long?>("EmailTemplateId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_template_id");
+
+                    b.Property<string>("ExcludeSubscriberSources")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("exclude_subscriber_sources");
 
                     b.Property<bool>("Hold")
                         .HasColumnType("INTEGER")
@@ -683,13 +722,230 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("repeat");
 
+                    b.Property<int>("SendDays")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(127)
+                        .HasColumnName("send_days");
+
+                    b.Property<int>("SendHour")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(9)
+                        .HasColumnName("send_hour");
+
+                    b.Property<string>("TimeZone")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
                     b.HasKey("Id")
                         .HasName("pk_sequences");
+
+                    b.HasIndex("EmailTemplateId")
+                        .HasDatabaseName("ix_sequences_email_template_id");
 
                     b.HasIndex("AccountId", "Id")
                         .HasDatabaseName("ix_sequences_account_id_id");
 
                     b.ToTable("sequences");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SequenceDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("Bounced")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bounced");
+
+                    b.Property<DateTime?>("ClickedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clicked_at");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("clicks");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failed_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_by");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<DateTime?>("OpenedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_at");
+
+                    b.Property<int>("Round")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("round");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.Property<long?>("SequenceEmailId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence_email_id");
+
+                    b.Property<long>("SequenceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence_id");
+
+                    b.Property<long>("SubscriberId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("subscriber_id");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token");
+
+                    b.Property<DateTime?>("UnsubscribedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("unsubscribed_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sequence_deliveries");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_sequence_deliveries_account_id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_sequence_deliveries_pending")
+                        .HasFilter("sent_at IS NULL AND failed_at IS NULL");
+
+                    b.HasIndex("SubscriberId")
+                        .HasDatabaseName("ix_sequence_deliveries_subscriber_id");
+
+                    b.HasIndex("Token")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sequence_deliveries_token");
+
+                    b.HasIndex("SequenceId", "SubscriberId")
+                        .HasDatabaseName("ix_sequence_deliveries_sequence_id_subscriber_id");
+
+                    b.HasIndex("SequenceEmailId", "SubscriberId", "Round")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sequence_deliveries_sequence_email_id_subscriber_id_round");
+
+                    b.ToTable("sequence_deliveries");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SequenceEmail", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Content")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DelayUnit")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delay_unit");
+
+                    b.Property<int>("DelayValue")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("delay_value");
+
+                    b.Property<long?>("EmailTemplateId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("email_template_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<string>("PreviewText")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preview_text");
+
+                    b.Property<bool>("Published")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("published");
+
+                    b.Property<int?>("SendDays")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("send_days");
+
+                    b.Property<long>("SequenceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence_id");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sequence_emails");
+
+                    b.HasIndex("AccountId")
+                        .HasDatabaseName("ix_sequence_emails_account_id");
+
+                    b.HasIndex("EmailTemplateId")
+                        .HasDatabaseName("ix_sequence_emails_email_template_id");
+
+                    b.HasIndex("SequenceId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sequence_emails_sequence_id_position");
+
+                    b.ToTable("sequence_emails");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Subscriber", b =>
@@ -824,6 +1080,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("account_id");
 
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
                     b.Property<DateTime?>("ConfirmationRequestedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("confirmation_requested_at");
@@ -841,9 +1101,25 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("NextSendAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_send_at");
+
                     b.Property<string>("Referrer")
                         .HasColumnType("TEXT")
                         .HasColumnName("referrer");
+
+                    b.Property<DateTime?>("SequenceAnchorAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sequence_anchor_at");
+
+                    b.Property<int?>("SequencePosition")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence_position");
+
+                    b.Property<int>("SequenceRound")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence_round");
 
                     b.Property<string>("Source")
                         .HasColumnType("TEXT")
@@ -879,6 +1155,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.HasIndex("ConfirmationTokenHash")
                         .IsUnique()
                         .HasDatabaseName("ix_subscriptions_confirmation_token_hash");
+
+                    b.HasIndex("NextSendAt")
+                        .HasDatabaseName("ix_subscriptions_next_send_at")
+                        .HasFilter("next_send_at IS NOT NULL");
 
                     b.HasIndex("State", "ConfirmationRequestedAt")
                         .HasDatabaseName("ix_subscriptions_state_confirmation_requested_at");
@@ -1233,6 +1513,58 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sequences_accounts_account_id");
+
+                    b.HasOne("Mailroom.Data.EmailLayout", null)
+                        .WithMany()
+                        .HasForeignKey("EmailTemplateId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_sequences_email_layouts_email_template_id");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SequenceDelivery", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sequence_deliveries_accounts_account_id");
+
+                    b.HasOne("Mailroom.Data.SequenceEmail", null)
+                        .WithMany()
+                        .HasForeignKey("SequenceEmailId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_sequence_deliveries_sequence_emails_sequence_email_id");
+
+                    b.HasOne("Mailroom.Data.Subscriber", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriberId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sequence_deliveries_subscribers_subscriber_id");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.SequenceEmail", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sequence_emails_accounts_account_id");
+
+                    b.HasOne("Mailroom.Data.EmailLayout", null)
+                        .WithMany()
+                        .HasForeignKey("EmailTemplateId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_sequence_emails_email_layouts_email_template_id");
+
+                    b.HasOne("Mailroom.Data.Sequence", null)
+                        .WithMany()
+                        .HasForeignKey("SequenceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sequence_emails_sequences_sequence_id");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Subscriber", b =>

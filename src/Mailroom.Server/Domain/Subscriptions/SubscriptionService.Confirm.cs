@@ -1,5 +1,6 @@
 using Mailroom.Server.Data;
 using Mailroom.Server.Domain.Outbox;
+using Mailroom.Server.Domain.Sequences;
 
 namespace Mailroom.Server.Domain.Subscriptions;
 
@@ -49,6 +50,8 @@ public sealed partial class SubscriptionService
             row.State = SubscriptionStates.Active;
             row.UpdatedAt = now;
             row.ConfirmationRequestedAt = null;
+            // A sequence waiting on the confirmation starts now: its delays count from confirmation.
+            SequenceProgress.Start(row, now);
             RaiseSubscribed(subscriber, new Target(row.SubscribableType, row.SubscribableId, false));
         }
         await db.SaveChangesAsync(ct);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Mailroom.Server.Data;
 using Mailroom.Server.Data.Sql;
 using Mailroom.Server.Domain.Outbox;
+using Mailroom.Server.Domain.Sequences;
 using Mailroom.Server.Domain.Subscribers;
 
 namespace Mailroom.Server.Domain.Subscriptions;
@@ -14,7 +15,8 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
 {
     const int MaxAttempts = 5;
 
-    sealed record Target(string Type, long Id, bool DoubleOptIn);
+    // Repeat: a sequence's repeat setting (false for forms and tags).
+    sealed record Target(string Type, long Id, bool DoubleOptIn, bool Repeat = false);
 
     public async Task<SubscribeResult> SubscribeAsync(long accountId, string type, long targetId, SubscribeInput input, CancellationToken ct)
     {
@@ -141,6 +143,7 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
         }
         else if (row.State == SubscriptionStates.Active)
         {
+            if (SequenceProgress.Readd(row, target.Repeat, now)) row.UpdatedAt = now;
             return row;
         }
         else
@@ -151,7 +154,11 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
             row.State = state;
             row.UpdatedAt = now;
         }
-        if (state == SubscriptionStates.Active) RaiseSubscribed(subscriber, target);
+        if (state == SubscriptionStates.Active)
+        {
+            SequenceProgress.Start(row, now);
+            RaiseSubscribed(subscriber, target);
+        }
         return row;
     }
 
@@ -172,7 +179,7 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
         SubscribableTypes.Form => await db.Forms.AsNoTracking().Where(f => f.AccountId == accountId && f.Id == id)
             .Select(f => new Target(SubscribableTypes.Form, f.Id, f.DoubleOptIn)).FirstOrDefaultAsync(ct),
         SubscribableTypes.Course => await db.Sequences.AsNoTracking().Where(s => s.AccountId == accountId && s.Id == id)
-            .Select(s => new Target(SubscribableTypes.Course, s.Id, false)).FirstOrDefaultAsync(ct),
+            .Select(s => new Target(SubscribableTypes.Course, s.Id, false, s.Repeat)).FirstOrDefaultAsync(ct),
         SubscribableTypes.Tag => await db.Tags.AsNoTracking().Where(t => t.AccountId == accountId && t.Id == id)
             .Select(t => new Target(SubscribableTypes.Tag, t.Id, false)).FirstOrDefaultAsync(ct),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a subscribable type"),
@@ -193,7 +200,7 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
                 .OrderBy(f => f.Id).Select(f => new Target(SubscribableTypes.Form, f.Id, f.DoubleOptIn)).ToListAsync(ct));
         if (courseIds.Count > 0)
             targets.AddRange(await db.Sequences.AsNoTracking().Where(s => s.AccountId == accountId && courseIds.Contains(s.Id))
-                .OrderBy(s => s.Id).Select(s => new Target(SubscribableTypes.Course, s.Id, false)).ToListAsync(ct));
+                .OrderBy(s => s.Id).Select(s => new Target(SubscribableTypes.Course, s.Id, false, s.Repeat)).ToListAsync(ct));
         return targets;
     }
 
