@@ -103,7 +103,7 @@ public sealed class SequenceEmail
 /// same token-keyed tracking, retries and outcomes. Unique per (email, subscriber, round), so a step is never sent
 /// twice whatever the schedulers do; <see cref="Round"/> counts restarts of a repeating sequence.
 /// </summary>
-public sealed class SequenceDelivery
+public sealed class SequenceDelivery : IMessageOutcome
 {
     public long Id { get; set; }
     public long AccountId { get; set; }
@@ -314,7 +314,18 @@ public sealed class Broadcast
     public DateTime UpdatedAt { get; set; }
 }
 
-public sealed class BroadcastRecipient
+/// <summary>What the sender records about one message to one subscriber, a broadcast's or a sequence step's.</summary>
+public interface IMessageOutcome
+{
+    long SubscriberId { get; }
+    int Attempts { get; set; }
+    DateTime? NextAttemptAt { get; set; }
+    DateTime? FailedAt { get; set; }
+    bool Bounced { get; set; }
+    string? LastError { get; set; }
+}
+
+public sealed class BroadcastRecipient : IMessageOutcome
 {
     public long Id { get; set; }
     public long AccountId { get; set; }

@@ -120,6 +120,8 @@ namespace Mailroom.Migrations.Sqlite.Migrations
 
             // Sequences made before this migration were last changed when created.
             migrationBuilder.Sql("UPDATE sequences SET updated_at = created_at;");
+            // Subscribers already in a sequence start it from when they joined once its emails are published.
+            migrationBuilder.Sql("UPDATE subscriptions SET sequence_anchor_at = created_at WHERE subscribable_type = 'course' AND state = 'active';");
 
             migrationBuilder.CreateTable(
                 name: "sequence_emails",

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Mailroom.Server.Delivery.Broadcasts;
+using Mailroom.Server.Delivery.Sequences;
 using Mailroom.Server.Delivery.Webhooks;
 using Mailroom.Server.Delivery.Mail;
 using Mailroom.Server.Delivery.Composing;
@@ -26,6 +27,10 @@ public static class DeliveryServices
         services.AddScoped<Tracking>();
         services.AddSingleton<ConfirmationMailer>();
         services.AddWorker<BroadcastSender>((w, ct) => w.RunOnceAsync(ct));
+        services.AddSingleton<SequenceScheduler>();
+        services.AddSingleton<SequenceSender>();
+        services.AddWorker<SequenceScheduler>((w, ct) => w.RunOnceAsync(ct));
+        services.AddWorker<SequenceSender>((w, ct) => w.RunOnceAsync(ct));
         services.AddWorker<ConfirmationMailer>((w, ct) => w.RunOnceAsync(ct));
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.IsValid(), "Webhooks: Timeout, FirstRetryDelay and MaxAge must be positive and Lease longer than Timeout")

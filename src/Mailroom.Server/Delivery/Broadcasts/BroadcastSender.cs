@@ -19,11 +19,11 @@ public sealed class BroadcastSender(
     IServiceScopeFactory scopes, IMailTransport transport, MessageComposer composer, TimeProvider time,
     IOptions<DeliveryOptions> options, IOptions<SmtpOptions> smtp, ILogger<BroadcastSender> logger)
 {
-    readonly BroadcastRunParts _parts = new(options.Value, time,
-        new RecipientReader(scopes, time, options.Value, $"{Environment.ProcessId}-{Guid.NewGuid():N}"),
-        transport, composer, new OutcomeCommitter(scopes, time, options.Value));
+    readonly SendRunParts _parts = new(options.Value, time, transport, composer);
+    readonly RecipientReader _reader = new(scopes, time, options.Value, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+    readonly OutcomeCommitter _committer = new(scopes, time, options.Value);
     /// <summary>This process's name on the leases it holds.</summary>
-    string Instance => _parts.Reader.Instance;
+    string Instance => _reader.Instance;
     DeliveryOptions Options => options.Value;
 
     /// <summary>
@@ -142,7 +142,8 @@ public sealed class BroadcastSender(
         var template = await LoadTemplateAsync(broadcastId, ct);
         if (template is null) return 0;
         var freezer = template.Freezing ? new RecipientFreezer(scopes, Options.FreezeChunkSize, logger) : null;
-        var run = new BroadcastRun(_parts, template, connections, freezer, throttle, ct);
+        var run = new SendRun(_parts, new BroadcastFeed(_reader, _committer, template), connections,
+            freezer is null ? null : (progress, stop) => freezer.RunAsync(broadcastId, template.AccountId, progress, stop), throttle, ct);
         var (accepted, drained, templateFailure) = await run.RunAsync(ct);
         if (templateFailure is not null) await FailAsync(broadcastId, templateFailure, ct);
         else if (drained) await FinishOrReleaseAsync(broadcastId, ct);
@@ -195,5 +196,5 @@ public sealed class BroadcastSender(
 }
 
 /// <summary>A batch stopped for a reason beyond one message; everything accepted before it was committed.</summary>
-public sealed class BroadcastInterruptedException(long broadcastId, Exception inner)
-    : Exception($"Broadcast {broadcastId} was interrupted: {inner.Message}", inner);
+public sealed class BroadcastInterruptedException(string what, Exception inner)
+    : Exception($"{what} was interrupted: {inner.Message}", inner);

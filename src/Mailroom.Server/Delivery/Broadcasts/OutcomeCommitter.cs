@@ -14,7 +14,7 @@ sealed class OutcomeCommitter(IServiceScopeFactory scopes, TimeProvider time, De
     /// Commits a group of outcomes in one transaction: the accepted ones (nearly all) in one set-based UPDATE,
     /// the rest row by row, then the broadcast's counters and checkpoint. Returns how many were accepted.
     /// </summary>
-    public async Task<int> CommitAsync(LoadedTemplate loaded, List<BroadcastRun.Done> group, RecipientCursor cursor)
+    public async Task<int> CommitAsync(LoadedTemplate loaded, List<SendRun.Done> group, RecipientCursor cursor)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -43,8 +43,12 @@ sealed class OutcomeCommitter(IServiceScopeFactory scopes, TimeProvider time, De
         return sentIds.Count;
     }
 
+    /// <summary>
+    /// One outcome other than accepted, on a broadcast recipient or a sequence step: retried later (doubling delays) up to
+    /// Delivery:MaxAttempts, or failed for good; a bounce also bounces the subscriber and raises its event.
+    /// </summary>
     /// <returns>True when the recipient is now failed for good.</returns>
-    bool Apply(AppDbContext db, long accountId, BroadcastRecipient r, SendOutcome outcome, DateTime now)
+    public bool Apply(AppDbContext db, long accountId, IMessageOutcome r, SendOutcome outcome, DateTime now)
     {
         r.Attempts++;
         r.LastError = Truncate(outcome.Error);
@@ -71,5 +75,5 @@ sealed class OutcomeCommitter(IServiceScopeFactory scopes, TimeProvider time, De
         db.Raise(time, accountId, OutboxEvents.SubscriberBounce, subscriber: subscriber);
     }
 
-    static string? Truncate(string? s) => s is { Length: > 500 } ? s[..500] : s;
+    public static string? Truncate(string? s) => s is { Length: > 500 } ? s[..500] : s;
 }

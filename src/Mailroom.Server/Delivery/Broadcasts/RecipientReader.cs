@@ -31,7 +31,7 @@ sealed class RecipientReader(IServiceScopeFactory scopes, TimeProvider time, Del
 
     /// <returns>The next recipients, empty when there is nothing more to do now, null when the lease was lost.</returns>
     /// <param name="forwardOnly">While the list is still being frozen: more rows may come, so don't turn to the retries yet.</param>
-    public async Task<List<BroadcastRun.Work>?> NextAsync(Pass pass, long accountId, int size, bool forwardOnly, CancellationToken ct)
+    public async Task<List<SendRun.Work>?> NextAsync(Pass pass, long accountId, int size, bool forwardOnly, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
@@ -75,16 +75,16 @@ sealed class RecipientReader(IServiceScopeFactory scopes, TimeProvider time, Del
         .AsNoTracking().ToListAsync(ct);
 
     /// <summary>The same view as <see cref="SubscriberViews"/>: every custom field key of the account, null when unset.</summary>
-    static async Task<List<BroadcastRun.Work>> ToWorkAsync(AppDbContext db, long accountId, List<Row> rows, CancellationToken ct)
+    static async Task<List<SendRun.Work>> ToWorkAsync(AppDbContext db, long accountId, List<Row> rows, CancellationToken ct)
     {
         var fields = await FieldMaps.LoadAsync(db, accountId, rows.Select(r => r.SubscriberId).ToList(), ct);
-        var work = new List<BroadcastRun.Work>(rows.Count);
+        var work = new List<SendRun.Work>(rows.Count);
         foreach (var r in rows)
         {
             SubscriberView? view = null;
             if (r.AccountId == accountId)
                 view = new SubscriberView(r.SubscriberId, r.FirstName, r.EmailAddress!, r.State!, r.CreatedAt!.Value, fields.For(r.SubscriberId));
-            work.Add(new BroadcastRun.Work(r.Id, r.SubscriberId, r.Token, view));
+            work.Add(new SendRun.Work(r.Id, r.SubscriberId, r.Token, view));
         }
         return work;
     }

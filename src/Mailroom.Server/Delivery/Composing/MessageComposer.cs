@@ -6,8 +6,11 @@ using MimeKit.Utils;
 
 namespace Mailroom.Server.Delivery.Composing;
 
-/// <summary>What a broadcast needs to render any recipient's message; loaded once per broadcast.</summary>
-public sealed record BroadcastTemplate(long BroadcastId, string FromName, string FromAddress, string? Subject, string? Content, string? LayoutHtml);
+/// <summary>What a broadcast (or a sequence email) needs to render any recipient's message; loaded once per run.</summary>
+/// <param name="BroadcastId">The broadcast's id, or the sequence email's: it goes in <paramref name="SourceHeader"/>.</param>
+/// <param name="PreviewText">The preheader mail clients show after the subject; hidden in the message itself.</param>
+public sealed record BroadcastTemplate(long BroadcastId, string FromName, string FromAddress, string? Subject, string? Content, string? LayoutHtml,
+    string? PreviewText = null, string SourceHeader = "X-Mailroom-Broadcast");
 
 /// <summary>
 /// Builds outgoing messages: Liquid personalisation, the layout, tracked links, the open pixel, the
@@ -45,12 +48,13 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
         html = HtmlText.RewriteLinks(html, (i, url) => url == unsubscribeUrl ? null : clickPrefix + i.ToString(CultureInfo.InvariantCulture));
         var text = HtmlText.ToText(html);
         html = InsertBeforeBodyEnd(html, $"<img src=\"{baseUrl}/o/{token}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">");
+        if (!string.IsNullOrWhiteSpace(template.PreviewText)) html = InsertPreheader(html, template.PreviewText);
 
         var message = NewMessage(baseUrl, template.FromName, template.FromAddress, subscriber,
             renderer.Render(template.Subject, model, null, html: false), html, text);
         message.Headers.Add("List-Unsubscribe", $"<{unsubscribeUrl}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        message.Headers.Add("X-Mailroom-Broadcast", template.BroadcastId.ToString(CultureInfo.InvariantCulture));
+        message.Headers.Add(template.SourceHeader, template.BroadcastId.ToString(CultureInfo.InvariantCulture));
         return message;
     }
 
@@ -105,6 +109,18 @@ public sealed class MessageComposer(TemplateRenderer renderer, PublicUrl publicU
     // A reference swapped whole, so concurrent senders never see a base URL paired with another's host.
     HostOf _messageIdDomain = new("", "");
     sealed record HostOf(string BaseUrl, string Domain);
+
+    /// <summary>
+    /// The preview text as the first thing in the body, hidden, as mail clients read it. Plain text, encoded; added after
+    /// the links were numbered (it has none) so click tokens still match what <see cref="RenderHtml(BroadcastTemplate, SubscriberView, string)"/> gives.
+    /// </summary>
+    static string InsertPreheader(string html, string preview)
+    {
+        var fragment = $"<div style=\"display:none;max-height:0;overflow:hidden;mso-hide:all\">{System.Net.WebUtility.HtmlEncode(preview)}</div>";
+        var body = html.IndexOf("<body", StringComparison.OrdinalIgnoreCase);
+        var open = body < 0 ? -1 : html.IndexOf('>', body);
+        return open < 0 ? fragment + html : html.Insert(open + 1, fragment);
+    }
 
     static string InsertBeforeBodyEnd(string html, string fragment)
     {

@@ -31,4 +31,15 @@ public static class OutboxEvents
         db.OutboxEvents.Add(row);
         return row;
     }
+
+    /// <summary>The same, for a subscriber known only by id (batch writers that never load the entity).</summary>
+    public static OutboxEvent Raise(this AppDbContext db, TimeProvider time, long accountId, string eventName, long subscriberId, string? matchValue)
+    {
+        var row = new OutboxEvent
+        {
+            AccountId = accountId, EventName = eventName, MatchValue = matchValue, OccurredAt = time.UtcNow(), SubscriberId = subscriberId,
+        };
+        db.OutboxEvents.Add(row);
+        return row;
+    }
 }

@@ -8,9 +8,10 @@ using Mailroom.Server.Delivery.Composing;
 namespace Mailroom.Server.Delivery.Broadcasts;
 
 /// <summary>
-/// One claimed broadcast being sent, as a pipeline rather than batch by batch: a reader claims and loads
-/// recipients ahead, one loop per SMTP connection composes and sends, and a committer writes the outcomes in
-/// groups as the relay accepts them. Nothing waits for the slowest message of a batch.
+/// One run of sending, as a pipeline rather than batch by batch: a reader claims and loads recipients ahead from the
+/// run's <see cref="ISendFeed"/> (a claimed broadcast's recipients, or due sequence steps), one loop per SMTP connection
+/// composes and sends, and a committer writes the outcomes in groups as the relay accepts them. Nothing waits for the
+/// slowest message of a batch.
 ///
 /// Crash window: a message counts as sent once its outcome is committed. Accepted but not yet committed
 /// are at most the group being committed plus the outcome queue (each <see cref="GroupsPerCommit"/> ×
@@ -18,7 +19,7 @@ namespace Mailroom.Server.Delivery.Broadcasts;
 /// plus one message in flight per connection; only those can be sent twice after a crash. Nothing is skipped:
 /// the checkpoint never passes a recipient whose outcome isn't committed (<see cref="RecipientCursor"/>).
 /// </summary>
-sealed class BroadcastRun
+sealed class SendRun
 {
     /// <summary>How long the committer waits to fill a group; bounds how stale the database is at low rates.</summary>
     static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
@@ -35,10 +36,10 @@ sealed class BroadcastRun
     /// </summary>
     const int BatchesPerRead = 4;
 
-    readonly BroadcastRunParts _ctx;
-    readonly LoadedTemplate _loaded;
+    readonly SendRunParts _ctx;
+    readonly ISendFeed _feed;
     readonly int _connections;
-    readonly RecipientFreezer? _freezer;
+    readonly Func<FreezeProgress, CancellationToken, Task>? _freezer;
     readonly SendThrottle? _throttle;
     readonly Channel<Work> _work;
     readonly Channel<Done> _done;
@@ -48,7 +49,6 @@ sealed class BroadcastRun
     readonly SemaphoreSlim _drained = new(0);
     readonly int _lowWater;
     int _queued;
-    readonly RecipientCursor _cursor = new();
     readonly CancellationTokenSource _stop;
     readonly CancellationTokenSource _committerGone = new();
     Exception? _fatal;
@@ -58,13 +58,13 @@ sealed class BroadcastRun
     bool _leaseLost;
 
     /// <param name="connections">This run's share of Smtp:MaxConnections: one sender thread each.</param>
-    /// <param name="freezer">The freeze still to finish alongside, if any (<see cref="RecipientFreezer"/>).</param>
+    /// <param name="freezer">The freeze still to finish alongside, if any (a broadcast's <see cref="RecipientFreezer"/>).</param>
     /// <param name="throttle">Delivery:MessagesPerSecond, shared with every run going on at the same time; null when unthrottled.</param>
-    public BroadcastRun(BroadcastRunParts ctx, LoadedTemplate loaded, int connections, RecipientFreezer? freezer,
+    public SendRun(SendRunParts ctx, ISendFeed feed, int connections, Func<FreezeProgress, CancellationToken, Task>? freezer,
         SendThrottle? throttle, CancellationToken ct)
     {
         _ctx = ctx;
-        _loaded = loaded;
+        _feed = feed;
         _connections = connections;
         _freezer = freezer;
         _throttle = throttle;
@@ -75,7 +75,6 @@ sealed class BroadcastRun
         _done = Channel.CreateBounded<Done>(new BoundedChannelOptions(batch * GroupsPerCommit) { SingleReader = true });
     }
 
-    long BroadcastId => _loaded.Template.BroadcastId;
 
     /// <summary>
     /// Sends until nothing is claimable now. Drained is false when the lease was lost (another process carries
@@ -89,7 +88,7 @@ sealed class BroadcastRun
             _freeze = new FreezeProgress();
             _freeze.Completion = Task.Run(async () =>
             {
-                try { await freezer.RunAsync(BroadcastId, _loaded.AccountId, _freeze, _stop.Token); }
+                try { await freezer(_freeze, _stop.Token); }
                 catch (Exception e) when (Stop(e)) { throw; }
             }, CancellationToken.None);
         }
@@ -115,7 +114,7 @@ sealed class BroadcastRun
         if (_fatal is not null)
         {
             if (_fatal is OperationCanceledException && ct.IsCancellationRequested) ct.ThrowIfCancellationRequested();
-            throw new BroadcastInterruptedException(BroadcastId, _fatal);
+            throw new BroadcastInterruptedException(_feed.Name, _fatal);
         }
         ct.ThrowIfCancellationRequested();
         return (_accepted, !_leaseLost, null);
@@ -137,13 +136,12 @@ sealed class BroadcastRun
         try
         {
             var stop = _stop.Token;
-            var pass = await _ctx.Reader.StartAsync(BroadcastId, stop);
             while (!stop.IsCancellationRequested)
             {
                 // Whether the freeze has ended is looked at before the read, so a read after its end misses none of its chunks.
                 var seen = _freeze?.Version ?? 0;
                 var freezing = _freeze is { Completion.IsCompleted: false };
-                var batch = await _ctx.Reader.NextAsync(pass, _loaded.AccountId, _ctx.Options.BatchSize * BatchesPerRead, freezing, stop);
+                var batch = await _feed.NextAsync(_ctx.Options.BatchSize * BatchesPerRead, freezing, stop);
                 if (batch is null) { _leaseLost = true; break; }
                 if (batch.Count == 0)
                 {
@@ -151,7 +149,6 @@ sealed class BroadcastRun
                     await _freeze!.WaitAsync(seen, stop);
                     continue;
                 }
-                foreach (var item in batch) _cursor.Dispatched(item.RecipientId);
                 Interlocked.Add(ref _queued, batch.Count);
                 foreach (var item in batch) _work.Writer.TryWrite(item);
                 // A release left over from an earlier crossing only sends the loop round once more.
@@ -261,13 +258,14 @@ sealed class BroadcastRun
     /// </summary>
     (MimeMessage? Message, SendOutcome? Instead) Compose(Work work)
     {
+        if (work.Instead is { } instead) return (null, instead);
         if (work.Subscriber is not { State: SubscriberStates.Active } subscriber) return (null, SendOutcome.NotActive);
         MimeMessage message;
         try
         {
-            message = _ctx.Composer.ComposeBroadcast(_loaded.Template, subscriber, work.Token);
+            message = _ctx.Composer.ComposeBroadcast(work.Template ?? _feed.Template!, subscriber, work.Token);
         }
-        catch (TemplateLimitException e)
+        catch (TemplateLimitException e) when (_feed.TemplateLimitStopsRun)
         {
             FailTemplate(e);
             return (null, null);
@@ -331,7 +329,7 @@ sealed class BroadcastRun
             {
                 await FillAsync(group);
                 if (group.Count == 0) continue;
-                _accepted += await _ctx.Committer.CommitAsync(_loaded, group, _cursor);
+                _accepted += await _feed.CommitAsync(group);
                 group.Clear();
             }
         }
@@ -359,19 +357,46 @@ sealed class BroadcastRun
         }
     }
 
-    public sealed record Work(long RecipientId, long SubscriberId, string Token, SubscriberView? Subscriber);
+    /// <param name="Template">The message this recipient gets; null takes the feed's one template.</param>
+    /// <param name="Instead">The outcome to record without sending (the feed knows the message must not go out).</param>
+    public sealed record Work(long RecipientId, long SubscriberId, string Token, SubscriberView? Subscriber,
+        BroadcastTemplate? Template = null, SendOutcome? Instead = null);
     public sealed record Done(long RecipientId, SendOutcome Outcome);
 }
 
-/// <summary>What every run of a sender shares: the reader, the transport, the composer and the committer.</summary>
-sealed record BroadcastRunParts(DeliveryOptions Options, TimeProvider Time, RecipientReader Reader, IMailTransport Transport,
-    MessageComposer Composer, OutcomeCommitter Committer);
+/// <summary>What every run of a sender shares: the transport and the composer.</summary>
+sealed record SendRunParts(DeliveryOptions Options, TimeProvider Time, IMailTransport Transport, MessageComposer Composer);
+
+/// <summary>Where a <see cref="SendRun"/> takes its recipients from and writes their outcomes to.</summary>
+interface ISendFeed
+{
+    /// <summary>What is being sent, for logs and errors ("Broadcast 12", "Sequence steps").</summary>
+    string Name { get; }
+
+    /// <summary>The one template every recipient gets, when the recipients don't carry their own.</summary>
+    BroadcastTemplate? Template { get; }
+
+    /// <summary>
+    /// True: a template that breaks a render limit stops the run (a broadcast fails once rather than burning the limit
+    /// recipient by recipient). False: the recipient fails alone, with why.
+    /// </summary>
+    bool TemplateLimitStopsRun { get; }
+
+    /// <returns>The next recipients, empty when there is nothing more to do now, null when the lease was lost.</returns>
+    /// <param name="forwardOnly">While the list is still being frozen: more rows may come, so don't turn to the retries yet.</param>
+    Task<List<SendRun.Work>?> NextAsync(int size, bool forwardOnly, CancellationToken ct);
+
+    /// <summary>Writes a group of outcomes in one transaction; returns how many were accepted by the relay.</summary>
+    Task<int> CommitAsync(List<SendRun.Done> group);
+}
 
 public enum SendOutcomeKind { Sent, Transient, Failed, Bounced, Skipped }
 public sealed record SendOutcome(SendOutcomeKind Kind, string? Error)
 {
     public static readonly SendOutcome Sent = new(SendOutcomeKind.Sent, null);
     public static readonly SendOutcome NotActive = new(SendOutcomeKind.Skipped, "subscriber is no longer active");
+    public static readonly SendOutcome StepWithdrawn = new(SendOutcomeKind.Skipped,
+        "the sequence email was deleted or unpublished, the sequence deleted, or the subscriber left it, before it went out");
 
     /// <summary>Composing this recipient's message threw: it fails for good, the broadcast goes on.</summary>
     public static SendOutcome NotComposed(Exception e) => new(SendOutcomeKind.Failed, $"the message could not be composed: {e.Message}");
