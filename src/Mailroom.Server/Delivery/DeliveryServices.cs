@@ -23,6 +23,7 @@ public static class DeliveryServices
         });
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<MessageComposer>();
+        services.AddSingleton<SendBudget>();
         services.AddSingleton<BroadcastSender>();
         services.AddScoped<Tracking>();
         services.AddSingleton<ConfirmationMailer>();

@@ -17,7 +17,7 @@ namespace Mailroom.Server.Delivery.Broadcasts;
 /// </summary>
 public sealed class BroadcastSender(
     IServiceScopeFactory scopes, IMailTransport transport, MessageComposer composer, TimeProvider time,
-    IOptions<DeliveryOptions> options, IOptions<SmtpOptions> smtp, ILogger<BroadcastSender> logger)
+    IOptions<DeliveryOptions> options, SendBudget budget, ILogger<BroadcastSender> logger)
 {
     readonly SendRunParts _parts = new(options.Value, time, transport, composer);
     readonly RecipientReader _reader = new(scopes, time, options.Value, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -34,8 +34,8 @@ public sealed class BroadcastSender(
     /// </summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        // The relay's rate limit is on the whole server, so concurrent runs share the throttle.
-        var throttle = Options.MessagesPerSecond > 0 ? new SendThrottle(time, Options.MessagesPerSecond) : null;
+        // The relay's rate limit is on the whole server, so concurrent runs (sequence steps' too) share the throttle.
+        var throttle = budget.Throttle;
         var running = new List<Task<int>>();
         var seen = new HashSet<long>();
         var sent = 0;
@@ -50,10 +50,10 @@ public sealed class BroadcastSender(
                     if (seen.Add(id) && await TryClaimAsync(id, ct)) claimed.Add(id);
                 // inferred: connections are shared out as runs start; a run already going keeps its threads (its sessions
                 // hold their connections), and a newcomer without a free one takes turns on the shared MailKit connection.
-                var runs = running.Count + claimed.Count;
+                var runs = running.Count + claimed.Count + budget.SequenceRuns;
                 for (var i = 0; i < claimed.Count; i++)
                 {
-                    var share = smtp.Value.MaxConnections / runs + (i < smtp.Value.MaxConnections % runs ? 1 : 0);
+                    var share = budget.MaxConnections / runs + (i < budget.MaxConnections % runs ? 1 : 0);
                     running.Add(SendAsync(claimed[i], Math.Max(1, share), throttle, ct));
                 }
                 if (running.Count == 0)
@@ -139,6 +139,7 @@ public sealed class BroadcastSender(
     {
         // Off the caller's thread at once: the pass starts the next run while this one loads.
         await Task.Yield();
+        using var counted = budget.Broadcast();
         var template = await LoadTemplateAsync(broadcastId, ct);
         if (template is null) return 0;
         var freezer = template.Freezing ? new RecipientFreezer(scopes, Options.FreezeChunkSize, logger) : null;

@@ -17,7 +17,7 @@ namespace Mailroom.Server.Delivery.Sequences;
 /// after a kill -9, once their lease has run out. Nothing is skipped: an unsent step stays pending until sent.
 /// </summary>
 public sealed class SequenceSender(IServiceScopeFactory scopes, IMailTransport transport, MessageComposer composer, TimeProvider time,
-    IOptions<DeliveryOptions> options, IOptions<SmtpOptions> smtp)
+    IOptions<DeliveryOptions> options, SendBudget budget)
 {
     readonly SendRunParts _parts = new(options.Value, time, transport, composer);
     readonly OutcomeCommitter _outcomes = new(scopes, time, options.Value);
@@ -27,9 +27,11 @@ public sealed class SequenceSender(IServiceScopeFactory scopes, IMailTransport t
     {
         // The idle pass: one probe of the pending index, before any thread is started for a run.
         if (!await AnyClaimableAsync(ct)) return 0;
-        var throttle = options.Value.MessagesPerSecond > 0 ? new SendThrottle(time, options.Value.MessagesPerSecond) : null;
+        using var counted = budget.Sequence();
+        // Broadcasts going on keep their share of the connections; a broadcast starting meanwhile counts this run.
+        var connections = Math.Max(1, budget.MaxConnections / (1 + budget.BroadcastRuns));
         var feed = new SequenceFeed(scopes, time, options.Value, _instance, _outcomes);
-        var run = new SendRun(_parts, feed, Math.Max(1, smtp.Value.MaxConnections), null, throttle, ct);
+        var run = new SendRun(_parts, feed, connections, null, budget.Throttle, ct);
         var (accepted, _, _) = await run.RunAsync(ct);
         return accepted;
     }
