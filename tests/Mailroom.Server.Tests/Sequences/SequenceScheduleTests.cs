@@ -284,4 +284,43 @@ public sealed class SequenceScheduleTests
         await app.StepAsync();
         Assert.Equal(["E0", "E1"], sink.Subjects("ann@example.com").Where(x => x.StartsWith('E')).ToList());
     }
+
+    [Theory, Providers]
+    public async Task MovingEmails_MidSequence_FollowsTheNewOrder_NeverResendsAndSkipsWhatMovedBehind(string provider)
+    {
+        await using var sink = new SmtpSink();
+        await using var app = await MailroomApp.StartAsync(provider, DeliveryArrange.SmtpSettings(sink));
+        var account = await app.CreateAccountAsync();
+        // Positions 0, 10, 20, 30: room to move emails between them, as Kit's unique positions allow.
+        var sequence = await app.SequenceAsync(account.Id, new SequenceSettings(),
+            Email("A", 0) with { Position = 0 }, Email("B", 1, DelayUnits.Hours) with { Position = 10 },
+            Email("C", 1, DelayUnits.Hours) with { Position = 20 }, Email("D", 1, DelayUnits.Hours) with { Position = 30 });
+        app.At(Utc(2027, 1, 4, 12));
+        await app.SubscribeAsync(account, sequence, "ann@example.com");
+        await app.StepAsync();
+        app.At(Utc(2027, 1, 4, 13));
+        await app.StepAsync();
+        Assert.Equal(["A", "B"], sink.Subjects("ann@example.com"));
+
+        // B (received) moves ahead of her place, C moves behind it, and a new email lands behind it too.
+        var b = await app.EmailIdAsync(sequence, "B");
+        var c = await app.EmailIdAsync(sequence, "C");
+        await app.EditAsync(e => e.UpdateEmailAsync(account.Id, sequence, b, new EmailSettings(Position: 40), CancellationToken.None));
+        await app.EditAsync(e => e.UpdateEmailAsync(account.Id, sequence, c, new EmailSettings(Position: 5), CancellationToken.None));
+        await app.EditAsync(e => e.AddEmailAsync(account.Id, sequence, Email("Behind", 1, DelayUnits.Hours) with { Position = 7 }, CancellationToken.None));
+        for (var hour = 14; hour < 20; hour++)
+        {
+            app.At(Utc(2027, 1, 4, hour));
+            await app.StepAsync();
+        }
+        Assert.Equal(["A", "B", "D"], sink.Subjects("ann@example.com"));
+        // A newcomer gets the new order whole.
+        await app.SubscribeAsync(account, sequence, "bob@example.com");
+        for (var hour = 20; hour < 30; hour++)
+        {
+            app.At(Utc(2027, 1, 4, 0).AddHours(hour));
+            await app.StepAsync();
+        }
+        Assert.Equal(["A", "C", "Behind", "D", "B"], sink.Subjects("bob@example.com"));
+    }
 }
