@@ -305,25 +305,16 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 name: "ix_sequences_email_template_id",
                 table: "sequences");
 
-            migrationBuilder.DropColumn(
-                name: "completed_at",
-                table: "subscriptions");
+            // SQLite's own DROP COLUMN, not EF Core's table rebuild: a rebuild would drop the list-count triggers on subscriptions.
+            migrationBuilder.Sql("ALTER TABLE subscriptions DROP COLUMN completed_at;");
 
-            migrationBuilder.DropColumn(
-                name: "next_send_at",
-                table: "subscriptions");
+            migrationBuilder.Sql("ALTER TABLE subscriptions DROP COLUMN next_send_at;");
 
-            migrationBuilder.DropColumn(
-                name: "sequence_anchor_at",
-                table: "subscriptions");
+            migrationBuilder.Sql("ALTER TABLE subscriptions DROP COLUMN sequence_anchor_at;");
 
-            migrationBuilder.DropColumn(
-                name: "sequence_position",
-                table: "subscriptions");
+            migrationBuilder.Sql("ALTER TABLE subscriptions DROP COLUMN sequence_position;");
 
-            migrationBuilder.DropColumn(
-                name: "sequence_round",
-                table: "subscriptions");
+            migrationBuilder.Sql("ALTER TABLE subscriptions DROP COLUMN sequence_round;");
 
             migrationBuilder.DropColumn(
                 name: "active",
