@@ -195,22 +195,27 @@ public sealed class SequencesCommandsTests
             { AccountId = 1, EmailAddress = $"s{i}@x.test", NormalizedEmail = $"s{i}@x.test", CreatedAt = t, UpdatedAt = t }).ToList();
             db.Subscribers.AddRange(subscribers);
             await db.SaveChangesAsync();
-            SequenceDelivery D(long sequence, long? email, int subscriber) => new()
-            { AccountId = 1, SequenceId = sequence, SequenceEmailId = email, SubscriberId = subscribers[subscriber].Id, Token = Guid.NewGuid().ToString("N"), DueAt = t };
+            SequenceDelivery D(long sequence, long? email, int subscriber, Action<SequenceDelivery>? outcome = null)
+            {
+                var row = new SequenceDelivery
+                { AccountId = 1, SequenceId = sequence, SequenceEmailId = email, SubscriberId = subscribers[subscriber].Id, Token = Guid.NewGuid().ToString("N"), DueAt = t };
+                outcome?.Invoke(row);
+                return row;
+            }
             db.SequenceDeliveries.AddRange(
                 // Email 1: five sent (two opened, one of them clicked and unsubscribed), one bounced and failed.
-                D(1, 1, 0) with { SentAt = t, OpenedAt = t, ClickedAt = t, Clicks = 3, UnsubscribedAt = t },
-                D(1, 1, 1) with { SentAt = t, OpenedAt = t },
-                D(1, 1, 2) with { SentAt = t },
-                D(1, 1, 3) with { SentAt = t },
-                D(1, 1, 4) with { SentAt = t },
-                D(1, 1, 5) with { FailedAt = t, Bounced = true },
+                D(1, 1, 0, d => { d.SentAt = t; d.OpenedAt = t; d.ClickedAt = t; d.Clicks = 3; d.UnsubscribedAt = t; }),
+                D(1, 1, 1, d => { d.SentAt = t; d.OpenedAt = t; }),
+                D(1, 1, 2, d => { d.SentAt = t; }),
+                D(1, 1, 3, d => { d.SentAt = t; }),
+                D(1, 1, 4, d => { d.SentAt = t; }),
+                D(1, 1, 5, d => { d.FailedAt = t; d.Bounced = true; }),
                 // Email 2: one still waiting to go out, one failed without a bounce.
                 D(1, 2, 0),
-                D(1, 2, 1) with { FailedAt = t },
+                D(1, 2, 1, d => { d.FailedAt = t; }),
                 // A deleted email's delivery and another sequence's count for none of these.
-                D(1, null, 2) with { SentAt = t, OpenedAt = t },
-                D(2, 4, 3) with { SentAt = t, OpenedAt = t });
+                D(1, null, 2, d => { d.SentAt = t; d.OpenedAt = t; }),
+                D(2, 4, 3, d => { d.SentAt = t; d.OpenedAt = t; }));
             await db.SaveChangesAsync();
         });
 
@@ -248,16 +253,16 @@ public sealed class SequencesCommandsTests
         (await Run(app, "sequences", "emails", "add", "1", "--account", "1", "--subject", "One")).AssertSuccess();
         (await Run(app, "sequences", "emails", "add", "1", "--account", "1", "--subject", "Two", "--delay", "1", "--send-days", "tue")).AssertSuccess();
         (await Run(app, "sequences", "emails", "add", "1", "--account", "1", "--subject", "Three", "--delay", "2")).AssertSuccess();
-        SequenceEmail Email(long id) => app.DbAsync(db => db.SequenceEmails.AsNoTracking().SingleAsync(e => e.Id == id)).GetAwaiter().GetResult();
+        Task<SequenceEmail> Email(long id) => app.DbAsync(db => db.SequenceEmails.AsNoTracking().SingleAsync(e => e.Id == id));
 
         var update = await Run(app, "sequences", "emails", "update", "1", "2", "--account", "1", "--subject", "Second", "--delay", "6",
             "--unit", "hours", "--position", "7", "--email-template", "1", "--publish");
-        var afterUpdate = Email(2);
+        var afterUpdate = await Email(2);
         var inherit = await Run(app, "sequences", "emails", "update", "1", "3", "--account", "1", "--send-days", "sat", "--email-template", "Boxed");
         var back = await Run(app, "sequences", "emails", "update", "1", "3", "--account", "1", "--send-days", "sequence", "--email-template", "none");
-        var afterBack = Email(3);
+        var afterBack = await Email(3);
         var publish = await Run(app, "sequences", "emails", "publish", "1", "1", "--account", "1");
-        var published = Email(1).Published;
+        var published = (await Email(1)).Published;
         var unpublish = await Run(app, "sequences", "emails", "unpublish", "1", "1", "--account", "1");
         var delete = await Run(app, "sequences", "emails", "delete", "1", "3", "--account", "1");
 
@@ -274,7 +279,7 @@ public sealed class SequencesCommandsTests
         Assert.True(published);
         unpublish.AssertSuccess();
         Assert.Equal("Email 1 of sequence 1 is a draft." + Environment.NewLine, unpublish.Output);
-        Assert.False(Email(1).Published);
+        Assert.False((await Email(1)).Published);
         delete.AssertSuccess();
         Assert.Equal("Deleted email 3 of sequence 1." + Environment.NewLine, delete.Output);
         Assert.Equal([1L, 2L], await app.DbAsync(db => db.SequenceEmails.OrderBy(e => e.Id).Select(e => e.Id).ToListAsync()));
