@@ -2,6 +2,7 @@ using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Accounts;
 using Mailroom.Server.Domain.CustomFields;
 using Mailroom.Server.Domain.Forms;
+using Mailroom.Server.Domain.Sequences;
 using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server;
@@ -32,7 +33,6 @@ static class FirstRun
             new Form { AccountId = id, Name = "Launch Page", Type = FormTypes.Hosted, Uid = FormDefaults.NewUid(),
                        Title = "Something new is coming", Description = "<p>Be the first to know.</p>", SignUpButtonText = "Notify me",
                        SuccessMessage = "Thanks! You're on the list.", CreatedAt = now });
-        db.Sequences.Add(new Sequence { AccountId = id, Name = "Welcome Sequence", CreatedAt = now });
         foreach (var tag in new[] { "Customer", "Lead" })
             db.Tags.Add(new Tag { AccountId = id, Name = tag, NormalizedName = tag.ToLowerInvariant(), CreatedAt = now, UpdatedAt = now });
         var field = new CustomField { AccountId = id, Label = "Last Name", Key = CustomFieldKeys.KeyFor("Last Name"), CreatedAt = now, UpdatedAt = now };
@@ -40,6 +40,7 @@ static class FirstRun
         await db.SaveChangesAsync();
         field.Name = CustomFieldKeys.NameFor(field.Id, field.Key);
         await db.SaveChangesAsync();
+        await AddWelcomeSequenceAsync(scope.ServiceProvider.GetRequiredService<SequenceEditor>(), id);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -54,5 +55,19 @@ static class FirstRun
 
                 """);
         });
+    }
+
+    /// <summary>Two published emails, at once and two days later, so a first subscriber sees a sequence send.</summary>
+    static async Task AddWelcomeSequenceAsync(SequenceEditor editor, long accountId)
+    {
+        var sequence = await editor.CreateAsync(accountId, new SequenceSettings(Name: "Welcome Sequence"), CancellationToken.None);
+        await editor.AddEmailAsync(accountId, sequence.Id, new EmailSettings(
+            Subject: "Welcome, {{ subscriber.first_name | default: 'friend' }}!", DelayValue: 0, DelayUnit: DelayUnits.Days, Published: true,
+            Content: new("<p>Thanks for joining. Over the next few days you'll get a couple of short emails to help you get started.</p>")),
+            CancellationToken.None);
+        await editor.AddEmailAsync(accountId, sequence.Id, new EmailSettings(
+            Subject: "Two days in: where to start", DelayValue: 2, DelayUnit: DelayUnits.Days, Published: true,
+            Content: new("<p>Here is the one thing we'd read first. Reply any time: a person reads every answer.</p>")),
+            CancellationToken.None);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Accounts;
+using Mailroom.Server.Domain.Sequences;
 
 namespace Mailroom.Server.Cli;
 
@@ -9,9 +10,10 @@ static class AccountsCommands
 {
     public static Command Build()
     {
-        var accounts = new Command("accounts", "Create, list and re-key accounts.");
+        var accounts = new Command("accounts", "Create, list, change and re-key accounts.");
         accounts.Subcommands.Add(Create());
         accounts.Subcommands.Add(List());
+        accounts.Subcommands.Add(Update());
         accounts.Subcommands.Add(RotateKeys());
         return accounts;
     }
@@ -26,8 +28,9 @@ static class AccountsCommands
         var email = new Option<string>("--email") { Description = "Primary email address (the default sender).", Required = true };
         var plan = new Option<string?>("--plan") { Description = "plan_type reported by GET /v3/account (default: creator)." };
         var rateLimit = new Option<int?>("--rate-limit") { Description = "Requests per minute for this account (0 = unlimited; default: RateLimit:PermitsPerMinute)." };
+        var timeZone = TimeZoneOption();
         var json = JsonOption();
-        var command = new Command("create", "Create an account and print its api_key and api_secret once.") { name, email, plan, rateLimit, json };
+        var command = new Command("create", "Create an account and print its api_key and api_secret once.") { name, email, plan, rateLimit, timeZone, json };
         command.SetAction(async (parse, ct) =>
         {
             var nameValue = CliCheck.Name(parse.GetValue(name), "--name");
@@ -36,9 +39,11 @@ static class AccountsCommands
             var planValue = parse.GetValue(plan)?.Trim();
             if (planValue is { Length: > 64 }) throw new CliException("--plan is longer than 64 characters");
             if (parse.GetValue(rateLimit) is < 0) throw new CliException("--rate-limit must be 0 (unlimited) or more");
+            var zone = parse.GetValue(timeZone) is { } given ? Zone(given) : null;
             return await CliHost.WithScopeAsync(parse, async services =>
             {
                 var created = services.GetRequiredService<AccountService>().Add(nameValue, emailValue, planValue, rateLimit: parse.GetValue(rateLimit));
+                if (zone is not null) created.Account.TimeZone = zone;
                 await services.GetRequiredService<AppDbContext>().SaveChangesAsync(ct);
                 var output = parse.InvocationConfiguration.Output;
                 if (parse.GetValue(json))
@@ -63,20 +68,73 @@ static class AccountsCommands
         command.SetAction(async (parse, ct) => await CliHost.WithScopeAsync(parse, async services =>
         {
             var rows = await services.GetRequiredService<AppDbContext>().Accounts.AsNoTracking().OrderBy(a => a.Id)
-                .Select(a => new { a.Id, a.Name, a.PrimaryEmailAddress, a.PlanType, a.RateLimitPerMinute }).ToListAsync(ct);
+                .Select(a => new { a.Id, a.Name, a.PrimaryEmailAddress, a.PlanType, a.RateLimitPerMinute, a.TimeZone, a.SendingEmailAddress }).ToListAsync(ct);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(rows.Select(r => new
-                { id = r.Id, name = r.Name, primary_email_address = r.PrimaryEmailAddress, plan_type = r.PlanType, rate_limit_per_minute = r.RateLimitPerMinute })));
+                                {
+                    id = r.Id, name = r.Name, primary_email_address = r.PrimaryEmailAddress, plan_type = r.PlanType,
+                    rate_limit_per_minute = r.RateLimitPerMinute, time_zone = r.TimeZone, sending_email_address = r.SendingEmailAddress,
+                })));
                 return 0;
             }
             if (rows.Count == 0) { await output.WriteLineAsync("No accounts. Create one with: mailroom accounts create --name N --email E"); return 0; }
-            await output.WriteLineAsync($"{"ID",-6} {"NAME",-30} {"EMAIL",-32} PLAN");
+            await output.WriteLineAsync($"{"ID",-6} {"NAME",-30} {"EMAIL",-32} {"PLAN",-10} TIME ZONE");
             foreach (var r in rows)
-                await output.WriteLineAsync($"{r.Id,-6} {r.Name,-30} {r.PrimaryEmailAddress,-32} {r.PlanType}");
+                await output.WriteLineAsync($"{r.Id,-6} {r.Name,-30} {r.PrimaryEmailAddress,-32} {r.PlanType,-10} {r.TimeZone}");
             return 0;
         }));
+        return command;
+    }
+
+    static Option<string?> TimeZoneOption() =>
+        new("--time-zone") { Description = "IANA time zone its sequences send in unless they name their own, e.g. Europe/Paris (default: UTC)." };
+
+    /// <summary>The zone's canonical id from the embedded tz database (the one the scheduler uses), or a one-line error.</summary>
+    static string Zone(string value) =>
+        SequenceSchedule.Zone(value)?.Id ?? throw new CliException($"--time-zone '{value.Trim()}': {SequenceRules.TimeZoneInvalid}, e.g. Europe/Paris");
+
+    static Command Update()
+    {
+        var id = new Argument<long>("id") { Description = "Account id." };
+        var name = new Option<string?>("--name") { Description = "New name." };
+        var timeZone = TimeZoneOption();
+        var sending = new Option<string?>("--sending-address")
+        { Description = "From address of its broadcasts and sequences that name none; 'primary' goes back to the primary address." };
+        var json = JsonOption();
+        var command = new Command("update", "Change an account's name, time zone or sending address; only the options given change.") { id, name, timeZone, sending, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var nameValue = parse.GetValue(name) is { } n ? CliCheck.Name(n, "--name") : null;
+            var zone = parse.GetValue(timeZone) is { } z ? Zone(z) : null;
+            var sendingValue = parse.GetValue(sending)?.Trim();
+            var clearSending = sendingValue is not null && (sendingValue.Length == 0 || string.Equals(sendingValue, "primary", StringComparison.OrdinalIgnoreCase));
+            if (sendingValue is not null && !clearSending && !EmailAddress.IsValid(sendingValue))
+                throw new CliException($"--sending-address '{sendingValue}' is not a valid email address");
+            if (nameValue is null && zone is null && sendingValue is null) throw new CliException("nothing to change: give --name, --time-zone or --sending-address");
+            return await CliHost.WithScopeAsync(parse, async services =>
+            {
+                var db = services.GetRequiredService<AppDbContext>();
+                var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == parse.GetValue(id), ct)
+                    ?? throw new CliException($"account {parse.GetValue(id)} does not exist");
+                if (nameValue is not null) account.Name = nameValue;
+                if (zone is not null) account.TimeZone = zone;
+                if (sendingValue is not null) account.SendingEmailAddress = clearSending ? null : sendingValue;
+                await db.SaveChangesAsync(ct);
+                var output = parse.InvocationConfiguration.Output;
+                if (parse.GetValue(json))
+                    await output.WriteLineAsync(JsonSerializer.Serialize(new
+                    {
+                        id = account.Id, name = account.Name, primary_email_address = account.PrimaryEmailAddress,
+                        sending_email_address = account.SendingEmailAddress, time_zone = account.TimeZone,
+                    }));
+                else
+                    await output.WriteLineAsync($"Updated account {account.Id} ({account.Name}): time zone {account.TimeZone}, " +
+                        $"sends from {account.SendingEmailAddress ?? account.PrimaryEmailAddress}.");
+                return 0;
+            });
+        });
         return command;
     }
 

@@ -59,6 +59,10 @@ public static class CliApp
         {
             return await FailAsync(error, e.Message);
         }
+        catch (Mailroom.Server.Domain.Sequences.SequenceRuleException e)
+        {
+            return await FailAsync(error, e.Message);
+        }
         catch (SeedException e)
         {
             return await FailAsync(error, e.Message);

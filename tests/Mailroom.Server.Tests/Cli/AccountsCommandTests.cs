@@ -55,21 +55,22 @@ public sealed partial class AccountsCommandTests
     {
         await using var app = MailroomApp.StartOn(await TestDatabase.CreateAsync(provider));
         var first = await CliRunner.RunAsync(app.Database, "accounts", "create", "--name", "Acme", "--email", "a@acme.test", "--json");
-        await CliRunner.RunAsync(app.Database, "accounts", "create", "--name", "Globex", "--email", "b@globex.test", "--plan", "pro", "--rate-limit", "0");
+        await CliRunner.RunAsync(app.Database, "accounts", "create", "--name", "Globex", "--email", "b@globex.test", "--plan", "pro", "--rate-limit", "0",
+            "--time-zone", "Europe/Paris");
 
         var json = await CliRunner.RunAsync(app.Database, "accounts", "list", "--json");
         var text = await CliRunner.RunAsync(app.Database, "accounts", "list");
 
         json.AssertSuccess();
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
-            [{"id":1,"name":"Acme","primary_email_address":"a@acme.test","plan_type":"creator","rate_limit_per_minute":null},
-             {"id":2,"name":"Globex","primary_email_address":"b@globex.test","plan_type":"pro","rate_limit_per_minute":0}]
+            [{"id":1,"name":"Acme","primary_email_address":"a@acme.test","plan_type":"creator","rate_limit_per_minute":null,"time_zone":"UTC","sending_email_address":null},
+             {"id":2,"name":"Globex","primary_email_address":"b@globex.test","plan_type":"pro","rate_limit_per_minute":0,"time_zone":"Europe/Paris","sending_email_address":null}]
             """), JsonNode.Parse(json.Output)), json.Output);
         text.AssertSuccess();
         var lines = text.Output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
-        Assert.Matches(@"^1\s+Acme\s+a@acme\.test\s+creator$", lines[1]);
-        Assert.Matches(@"^2\s+Globex\s+b@globex\.test\s+pro$", lines[2]);
+        Assert.Matches(@"^1\s+Acme\s+a@acme\.test\s+creator\s+UTC$", lines[1]);
+        Assert.Matches(@"^2\s+Globex\s+b@globex\.test\s+pro\s+Europe/Paris$", lines[2]);
         Assert.DoesNotContain((string)JsonNode.Parse(first.Output)!["api_secret"]!, text.Output + json.Output);
     }
 

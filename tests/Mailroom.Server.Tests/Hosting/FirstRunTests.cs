@@ -17,7 +17,10 @@ public sealed class FirstRunTests
             Assert.Equal("Demo Account", account.Name);
             var forms = await first.DbAsync(db => db.Forms.AsNoTracking().OrderBy(f => f.Id).ToListAsync());
             Assert.Equal([FormTypes.Embed, FormTypes.Hosted], forms.Select(f => f.Type));
-            Assert.Equal(1, await first.DbAsync(db => db.Sequences.CountAsync()));
+            Assert.Equal("Welcome Sequence", await first.DbAsync(db => db.Sequences.Select(s => s.Name).SingleAsync()));
+            // Two published emails, at once and two days later, so the first subscriber sees the sequence send.
+            Assert.Equal([(0, 0, "days", true), (1, 2, "days", true)], await first.DbAsync(async db =>
+                (await db.SequenceEmails.OrderBy(e => e.Position).ToListAsync()).Select(e => (e.Position, e.DelayValue, e.DelayUnit, e.Published)).ToList()));
             Assert.Equal(["Customer", "Lead"], await first.DbAsync(db => db.Tags.OrderBy(t => t.Name).Select(t => t.Name).ToListAsync()));
             var field = await first.DbAsync(db => db.CustomFields.AsNoTracking().SingleAsync());
             Assert.Equal(("Last Name", "last_name", $"ck_field_{field.Id}_last_name"), (field.Label, field.Key, field.Name));

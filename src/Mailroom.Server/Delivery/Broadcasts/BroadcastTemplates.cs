@@ -12,14 +12,16 @@ public static class BroadcastTemplates
     {
         var row = await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId)
             .Join(db.Accounts, b => b.AccountId, a => a.Id, (b, a) => new
-            { b.Id, b.AccountId, b.Subject, b.Content, b.EmailAddress, b.EmailLayoutTemplate, b.Freezing, a.Name, a.PrimaryEmailAddress })
+            { b.Id, b.AccountId, b.Subject, b.Content, b.EmailAddress, b.EmailLayoutTemplate, b.Freezing, a.Name, a.PrimaryEmailAddress, a.SendingEmailAddress })
             .FirstOrDefaultAsync(ct);
         if (row is null) return null;
         string? layout = null;
         if (!string.IsNullOrEmpty(row.EmailLayoutTemplate) && row.EmailLayoutTemplate != TemplateRenderer.TextOnlyLayout)
             layout = await db.EmailLayouts.AsNoTracking().Where(l => l.AccountId == row.AccountId && l.Name == row.EmailLayoutTemplate)
                 .Select(l => l.Html).FirstOrDefaultAsync(ct);
-        var from = string.IsNullOrWhiteSpace(row.EmailAddress) ? row.PrimaryEmailAddress : row.EmailAddress;
+        // The broadcast's own sender first, then the account's sending address, then its primary one.
+        var from = !string.IsNullOrWhiteSpace(row.EmailAddress) ? row.EmailAddress
+            : !string.IsNullOrWhiteSpace(row.SendingEmailAddress) ? row.SendingEmailAddress : row.PrimaryEmailAddress;
         return new LoadedTemplate(row.AccountId, new BroadcastTemplate(row.Id, row.Name, from, row.Subject, row.Content, layout), row.Freezing);
     }
 }

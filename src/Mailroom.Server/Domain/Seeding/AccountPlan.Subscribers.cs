@@ -3,7 +3,11 @@ namespace Mailroom.Server.Domain.Seeding;
 /// <summary>A value already on its subscriber's FieldValues; its CustomFieldId is known once the field is saved.</summary>
 sealed record PlannedFieldValue(SubscriberFieldValue Value, CustomField Field);
 
-sealed record PlannedSubscription(Subscriber Subscriber, string Type, Func<long> TargetId, string State);
+/// <param name="Progress">For a course subscription that has started: the last position passed and the next look.</param>
+sealed record PlannedSubscription(Subscriber Subscriber, string Type, Func<long> TargetId, string State, SequencePlace? Progress = null);
+
+/// <summary>Where a subscriber stands in a sequence (Subscription.SequencePosition and NextSendAt); the anchor is the seed's now.</summary>
+sealed record SequencePlace(int? Position, DateTime NextSendAt);
 
 sealed partial class AccountPlan
 {
@@ -56,7 +60,7 @@ sealed partial class AccountPlan
         var otherState = cancelled ? SubscriptionStates.Cancelled : SubscriptionStates.Active;
         var gone = source.Cancelled;
         Subscribe(subscriber, SubscribableTypes.Form, path, "forms", source.Forms, gone?.Forms, Forms, "form", f => f.Id, formState);
-        Subscribe(subscriber, SubscribableTypes.Course, path, "sequences", source.Sequences, gone?.Sequences, Sequences, "sequence", s => s.Id, otherState);
+        SubscribeSequences(subscriber, path, source.Sequences, gone?.Sequences, otherState);
         Subscribe(subscriber, SubscribableTypes.Tag, path, "tags", source.Tags, gone?.Tags, Tags, "tag", t => t.Id, otherState);
     }
 
@@ -72,6 +76,42 @@ sealed partial class AccountPlan
             if (active.Any(a => ReferenceEquals(a.Target, target.Target)))
                 throw SeedException.At(target.Path, $"{what} \"{target.Name}\" is also listed in {list}");
             Subscriptions.Add(new PlannedSubscription(subscriber, type, () => id(target.Target), SubscriptionStates.Cancelled));
+        }
+    }
+
+    /// <summary>
+    /// Sequences take a name or a placement object. An active subscriber starts at once, as SequenceProgress.Start
+    /// does (the scheduler works out the first email); a placement puts them after the email at its position.
+    /// </summary>
+    internal const string NameOrObject = "must be a sequence name or an object with a name";
+
+    void SubscribeSequences(Subscriber subscriber, string path, List<SeedSequenceReference?>? current, List<string?>? cancelled, string state)
+    {
+        var entries = (current ?? []).Select((e, i) => (Item: e ?? throw SeedException.At($"{path}.sequences[{i}]", NameOrObject), Path: $"{path}.sequences[{i}]")).ToList();
+        var names = entries.Select(e => e.Item.Name is { } n ? (string?)n : throw SeedException.At(e.Item.Placed ? $"{e.Path}.name" : e.Path, "is required")).ToList();
+        var starts = subscriber.State == SubscriberStates.Active && state == SubscriptionStates.Active;
+        var active = SeedCheck.References(names, $"{path}.sequences", Sequences, "sequence");
+        for (var i = 0; i < active.Count; i++)
+        {
+            var (reference, itemPath) = entries[i];
+            var (sequence, name, _) = active[i];
+            SequencePlace? place = null;
+            if (reference.Placed && (reference.Position is not null || reference.NextSendAt is not null))
+            {
+                // inferred: only an active subscriber moves through a sequence; placing anyone else would be silently ignored.
+                if (!starts) throw SeedException.At(itemPath, "a place in a sequence applies to active subscribers only");
+                if (reference.Position is { } position && !SequenceEmails.Any(e => ReferenceEquals(e.Sequence, sequence) && e.Email.Position == position))
+                    throw SeedException.At($"{itemPath}.position", $"sequence \"{name}\" has no email at position {position}");
+                place = new SequencePlace(reference.Position, SeedCheck.Date(reference.NextSendAt, $"{itemPath}.next_send_at") ?? _now);
+            }
+            else if (starts) place = new SequencePlace(null, _now);
+            Subscriptions.Add(new PlannedSubscription(subscriber, SubscribableTypes.Course, () => sequence.Id, state, place));
+        }
+        foreach (var target in SeedCheck.References(cancelled, $"{path}.cancelled.sequences", Sequences, "sequence"))
+        {
+            if (active.Any(a => ReferenceEquals(a.Target, target.Target)))
+                throw SeedException.At(target.Path, $"sequence \"{target.Name}\" is also listed in sequences");
+            Subscriptions.Add(new PlannedSubscription(subscriber, SubscribableTypes.Course, () => target.Target.Id, SubscriptionStates.Cancelled));
         }
     }
 

@@ -17,6 +17,8 @@ sealed partial class AccountPlan
     public string? ApiKey { get; init; }
     public string? ApiSecret { get; init; }
     public int? RateLimitPerMinute { get; init; }
+    public string? TimeZone { get; init; }
+    public string? SendingEmailAddress { get; init; }
 
     // Keyed by the name the file uses; insertion order is file order, which the printed result keeps.
     public Dictionary<string, CustomField> CustomFields { get; } = new(StringComparer.Ordinal);
@@ -35,6 +37,9 @@ sealed partial class AccountPlan
 
     AccountPlan(DateTime now) => _now = now;
 
+    /// <summary>The seed's now: when placed subscribers' delays count from.</summary>
+    public DateTime Now => _now;
+
     public static AccountPlan Build(SeedAccount source, string path, DateTime now)
     {
         var apiKey = Credential(source.ApiKey, $"{path}.api_key");
@@ -50,10 +55,13 @@ sealed partial class AccountPlan
             ApiKey = apiKey,
             ApiSecret = apiSecret,
             RateLimitPerMinute = source.RateLimitPerMinute,
+            TimeZone = Zone(source.TimeZone, $"{path}.time_zone"),
+            SendingEmailAddress = SeedCheck.OptionalEmail(source.SendingEmailAddress, $"{path}.sending_email_address"),
         };
         plan.AddCustomFields(source.CustomFields);
         plan.AddTags(source.Tags);
         plan.AddForms(source.Forms);
+        plan.AddLayouts(source.EmailLayouts);
         plan.AddSequences(source.Sequences);
         plan.AddSubscribers(source.Subscribers);
         // Purchases before broadcasts: a purchase may add a subscriber that a broadcast was sent to.
@@ -120,16 +128,6 @@ sealed partial class AccountPlan
                 ConfirmationSubject = source.ConfirmationSubject, ConfirmationContent = source.ConfirmationContent,
                 DoubleOptIn = source.DoubleOptIn ?? false, Archived = source.Archived ?? false, CreatedAt = _now,
             };
-        }
-    }
-
-    void AddSequences(List<SeedSequence?>? sequences)
-    {
-        foreach (var (source, path) in SeedCheck.Entries(sequences, $"{Path}.sequences"))
-        {
-            var name = SeedCheck.Required(source.Name, $"{path}.name");
-            if (Sequences.ContainsKey(name)) throw SeedException.At($"{path}.name", $"sequence \"{name}\" is listed twice");
-            Sequences[name] = new Sequence { Name = name, Hold = source.Hold ?? false, Repeat = source.Repeat ?? false, CreatedAt = _now };
         }
     }
 }

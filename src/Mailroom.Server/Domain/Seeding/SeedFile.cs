@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Mailroom.Server.Domain.Seeding;
 
 // The seed-file format (docs/seed-format.md). Outside tooling writes these files, so this shape is a
@@ -20,6 +23,11 @@ public sealed record SeedAccount
     public string? ApiKey { get; init; }
     public string? ApiSecret { get; init; }
     public int? RateLimitPerMinute { get; init; }
+    /// <summary>IANA zone the account's sequences send in unless they name their own; UTC when absent.</summary>
+    public string? TimeZone { get; init; }
+    /// <summary>From address of broadcasts and sequences that name none; the primary address when absent.</summary>
+    public string? SendingEmailAddress { get; init; }
+    public List<SeedEmailLayout?>? EmailLayouts { get; init; }
     public List<string?>? CustomFields { get; init; }
     public List<string?>? Tags { get; init; }
     public List<SeedForm?>? Forms { get; init; }
@@ -45,11 +53,99 @@ public sealed record SeedForm
     public bool? Archived { get; init; }
 }
 
+/// <summary>An HTML email layout (Kit's "email template") with a {{ content }} placeholder, as `mailroom layouts add` takes it.</summary>
+public sealed record SeedEmailLayout
+{
+    public string? Name { get; init; }
+    public string? Html { get; init; }
+}
+
 public sealed record SeedSequence
 {
     public string? Name { get; init; }
     public bool? Hold { get; init; }
     public bool? Repeat { get; init; }
+    public bool? Active { get; init; }
+    public List<string?>? SendDays { get; init; }
+    public int? SendHour { get; init; }
+    public string? TimeZone { get; init; }
+    public string? EmailAddress { get; init; }
+    /// <summary>An email layout's name from this account's <c>email_layouts</c>.</summary>
+    public string? EmailTemplate { get; init; }
+    public List<SeedExcludedSource?>? ExcludeSubscriberSources { get; init; }
+    public List<SeedSequenceEmail?>? Emails { get; init; }
+}
+
+/// <summary>Subscribers holding one of these are skipped: tags, forms and sequences by name, or any source by id.</summary>
+public sealed record SeedExcludedSource
+{
+    public string? Type { get; init; }
+    public List<string?>? Names { get; init; }
+    public List<long>? Ids { get; init; }
+}
+
+public sealed record SeedSequenceEmail
+{
+    public string? Subject { get; init; }
+    public string? PreviewText { get; init; }
+    public string? Content { get; init; }
+    public int? DelayValue { get; init; }
+    public string? DelayUnit { get; init; }
+    public List<string?>? SendDays { get; init; }
+    public bool? Published { get; init; }
+    public int? Position { get; init; }
+    public string? EmailTemplate { get; init; }
+}
+
+/// <summary>
+/// A subscriber's sequence: its name (start at the beginning) or <c>{"name", "position", "next_send_at"}</c> to place
+/// them mid-sequence. Read by <see cref="SeedSequenceReferenceConverter"/>, so both forms may stand in one list.
+/// </summary>
+[JsonConverter(typeof(SeedSequenceReferenceConverter))]
+public sealed record SeedSequenceReference
+{
+    public string? Name { get; init; }
+    /// <summary>The position of the last email the subscriber passed.</summary>
+    public int? Position { get; init; }
+    public string? NextSendAt { get; init; }
+    internal bool Placed { get; init; }
+}
+
+/// <summary>
+/// Reads a subscriber's sequence as a name or as <c>{"name", "position", "next_send_at"}</c>. The object is read by
+/// hand: a nested serializer call would report its errors relative to itself, not to the file.
+/// </summary>
+public sealed class SeedSequenceReferenceConverter : JsonConverter<SeedSequenceReference>
+{
+    public override SeedSequenceReference? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String) return new SeedSequenceReference { Name = reader.GetString() };
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException(SeedReader.Own(AccountPlan.NameOrObject));
+        using var document = JsonDocument.ParseValue(ref reader);
+        string? name = null, nextSendAt = null;
+        int? position = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (!seen.Add(property.Name)) throw new JsonException(SeedReader.Own($"\"{property.Name}\" appears twice"));
+            var value = property.Value;
+            var isNull = value.ValueKind == JsonValueKind.Null;
+            switch (property.Name)
+            {
+                case "name" when isNull || value.ValueKind == JsonValueKind.String: name = value.GetString(); break;
+                case "next_send_at" when isNull || value.ValueKind == JsonValueKind.String: nextSendAt = value.GetString(); break;
+                case "position" when isNull: break;
+                case "position" when value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var p): position = p; break;
+                case "name" or "next_send_at": throw new JsonException(SeedReader.Own($"{property.Name} must be a string"));
+                case "position": throw new JsonException(SeedReader.Own("position must be a whole number"));
+                default: throw new JsonException(SeedReader.Own($"unknown property \"{property.Name}\""));
+            }
+        }
+        return new SeedSequenceReference { Name = name, Position = position, NextSendAt = nextSendAt, Placed = true };
+    }
+
+    public override void Write(Utf8JsonWriter writer, SeedSequenceReference value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, new { name = value.Name, position = value.Position, next_send_at = value.NextSendAt }, options);
 }
 
 public sealed record SeedSubscriber
@@ -61,7 +157,7 @@ public sealed record SeedSubscriber
     public string? CancelledAt { get; init; }
     public Dictionary<string, string?>? Fields { get; init; }
     public List<string?>? Forms { get; init; }
-    public List<string?>? Sequences { get; init; }
+    public List<SeedSequenceReference?>? Sequences { get; init; }
     public List<string?>? Tags { get; init; }
     public SeedSubscriptions? Cancelled { get; init; }
 }

@@ -47,6 +47,8 @@ public sealed class SeedImporter(AppDbContext db, AccountService accounts, TimeP
     async Task<SeededAccount> WriteAsync(AccountPlan plan, CancellationToken ct)
     {
         var created = accounts.Add(plan.Name, plan.Email, plan.PlanType, plan.ApiKey, plan.ApiSecret, plan.RateLimitPerMinute);
+        if (plan.TimeZone is not null) created.Account.TimeZone = plan.TimeZone;
+        created.Account.SendingEmailAddress = plan.SendingEmailAddress;
         await db.SaveChangesAsync(ct);
         var accountId = created.Account.Id;
 
@@ -54,11 +56,27 @@ public sealed class SeedImporter(AppDbContext db, AccountService accounts, TimeP
         foreach (var tag in plan.Tags.Values) tag.AccountId = accountId;
         foreach (var form in plan.Forms.Values) form.AccountId = accountId;
         foreach (var sequence in plan.Sequences.Values) sequence.AccountId = accountId;
+        foreach (var layout in plan.Layouts.Values) layout.AccountId = accountId;
+        db.AddRange(plan.Layouts.Values);
         db.AddRange(plan.CustomFields.Values);
         db.AddRange(plan.Tags.Values);
         db.AddRange(plan.Forms.Values);
         db.AddRange(plan.Sequences.Values);
         await db.SaveChangesAsync(ct);
+
+        // Layouts, exclusions and emails refer to ids saved just above.
+        foreach (var links in plan.SequenceLinks)
+        {
+            links.Sequence.EmailTemplateId = links.Layout?.Id;
+            links.Sequence.ExcludeSubscriberSources = AccountPlan.ExclusionJson(links);
+        }
+        foreach (var e in plan.SequenceEmails)
+        {
+            e.Email.AccountId = accountId;
+            e.Email.SequenceId = e.Sequence.Id;
+            e.Email.EmailTemplateId = e.Layout?.Id;
+            db.SequenceEmails.Add(e.Email);
+        }
 
         // A field's name embeds its id (spec §4.4), so it is set once the id exists.
         foreach (var field in plan.CustomFields.Values) field.Name = CustomFieldKeys.NameFor(field.Id, field.Key);
@@ -72,6 +90,8 @@ public sealed class SeedImporter(AppDbContext db, AccountService accounts, TimeP
             {
                 AccountId = accountId, SubscriberId = s.Subscriber.Id, SubscribableType = s.Type, SubscribableId = s.TargetId(),
                 State = s.State, CreatedAt = s.Subscriber.CreatedAt, UpdatedAt = s.Subscriber.UpdatedAt,
+                SequencePosition = s.Progress?.Position, SequenceAnchorAt = s.Progress is null ? null : plan.Now,
+                NextSendAt = s.Progress?.NextSendAt,
             });
         foreach (var p in plan.Purchases)
         {

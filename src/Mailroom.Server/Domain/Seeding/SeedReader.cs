@@ -13,6 +13,10 @@ public sealed class SeedException(string message) : Exception(message)
 public static class SeedReader
 {
     public const int CurrentVersion = 1;
+    const string OwnMarker = "seed: ";
+
+    /// <summary>A converter's own problem, reported as written instead of as "cannot be read".</summary>
+    internal static string Own(string problem) => OwnMarker + problem;
     const string NotAnObject = "the file must be a JSON object with an \"accounts\" array";
 
     static readonly JsonSerializerOptions Options = new()
@@ -53,7 +57,9 @@ public static class SeedReader
             return new SeedException($"invalid JSON at {where}: {ReaderMessage(e.Message)}");
         var message = e.Message;
         string problem;
-        if (message.Contains("could not be mapped", StringComparison.Ordinal))
+        if (message.StartsWith(OwnMarker, StringComparison.Ordinal))
+            problem = message[OwnMarker.Length..];
+        else if (message.Contains("could not be mapped", StringComparison.Ordinal))
             problem = "unknown property";
         else if (message.StartsWith("Duplicate property", StringComparison.Ordinal))
             problem = "appears twice";

@@ -172,7 +172,7 @@ public sealed class SequenceEditor(AppDbContext db, TimeProvider time)
         }
         if (s.ExcludeSubscriberSources is { } sources)
         {
-            if (sources.Any(x => x.Type is not ("tag" or "form" or "sequence" or "segment"))) throw new SequenceRuleException(SequenceRules.ExcludeTypeInvalid);
+            if (sources.Select(x => SequenceRules.ExcludeType(x.Type)).FirstOrDefault(p => p is not null) is { } problem) throw new SequenceRuleException(problem);
             sequence.ExcludeSubscriberSources = JsonSerializer.Serialize(sources.Select(x => new { type = x.Type, ids = x.Ids.Distinct().Order().ToList() }));
         }
     }
@@ -186,15 +186,15 @@ public sealed class SequenceEditor(AppDbContext db, TimeProvider time)
         }
         if (s.PreviewText is { } preview)
         {
-            if (preview.Value is { Length: > SequenceRules.MaxPreviewTextLength }) throw new SequenceRuleException(SequenceRules.PreviewTextTooLong);
+            if (SequenceRules.PreviewText(preview.Value) is { } problem) throw new SequenceRuleException(problem);
             email.PreviewText = preview.Value;
         }
         if (s.Content is { } content)
         {
-            if (LiquidTemplates.Problem(content.Value) is { } problem) throw new SequenceRuleException($"content is not a valid Liquid template: {problem}");
+            if (LiquidTemplates.Problem(content.Value) is { } problem) throw new SequenceRuleException(SequenceRules.NotLiquid("content", problem));
             email.Content = content.Value;
         }
-        if (LiquidTemplates.Problem(email.Subject) is { } subjectProblem) throw new SequenceRuleException($"subject is not a valid Liquid template: {subjectProblem}");
+        if (LiquidTemplates.Problem(email.Subject) is { } subjectProblem) throw new SequenceRuleException(SequenceRules.NotLiquid("subject", subjectProblem));
         if (s.DelayUnit is not null) email.DelayUnit = s.DelayUnit.Trim().ToLowerInvariant();
         if (s.DelayValue is { } value) email.DelayValue = value;
         if (SequenceRules.Delay(email.DelayValue, email.DelayUnit) is { } delay) throw new SequenceRuleException(delay);

@@ -31,9 +31,14 @@ public static class SequenceRules
     public const string EmailTemplateNotFound = "email_template_id does not exist";
     public const string EmailAddressInvalid = "email_address is not a valid email address";
     public static string NotFound(string what, long id) => $"{what} {id} does not exist";
+    public static string NotLiquid(string field, string problem) => $"{field} is not a valid Liquid template: {problem}";
 
     public static string? Name(string? name) =>
         string.IsNullOrWhiteSpace(name) ? NameBlank : name.Trim().Length > MaxNameLength ? NameTooLong : null;
+
+    public static string? PreviewText(string? text) => text is { Length: > MaxPreviewTextLength } ? PreviewTextTooLong : null;
+
+    public static string? ExcludeType(string? type) => type is "tag" or "form" or "sequence" or "segment" ? null : ExcludeTypeInvalid;
 
     public static string? SendHour(int hour) => hour is < 0 or > 23 ? SendHourRange : null;
 
