@@ -98,4 +98,17 @@ public sealed class AccountSettingsTests
         var from = sink.To("jon@example.com").ToDictionary(m => m.Subject ?? "", m => m.From.Mailboxes.Single().Address ?? "");
         Assert.Equal(new Dictionary<string, string> { ["Plain"] = "news@acme.test", ["Own"] = "ceo@acme.test" }, from);
     }
+
+    [Theory, Providers]
+    public async Task BroadcastCreatedOverTheApi_WithoutASender_TakesTheAccountsSendingAddress(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync("Acme Corp.", "owner@acme.test");
+        (await CliRunner.RunAsync(app.Database, "accounts", "update", account.Id.ToString(), "--sending-address", "news@acme.test")).AssertSuccess();
+
+        var response = await app.Http.PostAsync("/v3/broadcasts", HttpAssert.Json(new { api_secret = account.ApiSecret, subject = "Hi", content = "<p>x</p>" }));
+
+        var json = await response.AssertStatusAsync(201);
+        Assert.Equal("news@acme.test", (string?)json["broadcast"]!["email_address"]);
+    }
 }

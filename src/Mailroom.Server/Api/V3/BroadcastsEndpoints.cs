@@ -109,7 +109,8 @@ static class BroadcastsEndpoints
             : ApiError.NotFound();
 
     // Kit sends from the account's default address unless told otherwise (spec §3.6).
+    // The account's sending address (mailroom accounts update --sending-address), else its primary one, as Kit does.
     static async Task<string> DefaultEmailAsync(AppDbContext db, Caller caller, CancellationToken ct) =>
-        await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => a.PrimaryEmailAddress)
+        await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => a.SendingEmailAddress ?? a.PrimaryEmailAddress)
             .FirstAsync(ct);
 }
