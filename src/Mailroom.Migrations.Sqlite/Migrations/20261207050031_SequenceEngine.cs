@@ -62,11 +62,9 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 maxLength: 320,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
-                name: "email_template_id",
-                table: "sequences",
-                type: "INTEGER",
-                nullable: true);
+            // SQLite adds a column with its foreign key in place; EF Core would rebuild the table for the key, outside a
+            // transaction (PRAGMA foreign_keys), with a warning on every first start.
+            migrationBuilder.Sql("ALTER TABLE sequences ADD COLUMN email_template_id INTEGER NULL CONSTRAINT fk_sequences_email_layouts_email_template_id REFERENCES email_layouts (id) ON DELETE SET NULL;");
 
             migrationBuilder.AddColumn<string>(
                 name: "exclude_subscriber_sources",
@@ -275,13 +273,6 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 columns: new[] { "sequence_id", "position" },
                 unique: true);
 
-            migrationBuilder.AddForeignKey(
-                name: "fk_sequences_email_layouts_email_template_id",
-                table: "sequences",
-                column: "email_template_id",
-                principalTable: "email_layouts",
-                principalColumn: "id",
-                onDelete: ReferentialAction.SetNull);
         }
 
         /// <inheritdoc />
