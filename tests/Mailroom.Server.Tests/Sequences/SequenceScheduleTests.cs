@@ -248,6 +248,11 @@ public sealed class SequenceScheduleTests
         await app.StepAsync();
         Assert.Equal(["A0", "A2", "D0"], sink.Subjects("ann@example.com").Order().ToList());
         Assert.Empty(await app.DbAsync(db => db.Sequences.Where(s => s.Id == doomed).ToListAsync()));
+        // Gone from the API as well: not listed, and nobody can be added to it.
+        var list = await (await app.Http.GetAsync($"/v3/sequences?api_key={account.ApiKey}")).AssertStatusAsync(200);
+        Assert.DoesNotContain(list["courses"]!.AsArray(), c => (long)c!["id"]! == doomed);
+        var late = await app.Http.PostAsync($"/v3/sequences/{doomed}/subscribe", HttpAssert.Json(new { api_key = account.ApiKey, email = "late@example.com" }));
+        await late.AssertStatusAsync(404);
     }
 
     [Theory, Providers]
