@@ -15,9 +15,9 @@ public static class BroadcastScenario
     const int SmtpConnections = 16;
     const int WarmUpRecipients = 20_000;
 
-    const string Subject = "{{ subscriber.first_name }}, this week's letter";
+    internal const string Subject = "{{ subscriber.first_name }}, this week's letter";
     // About 1.5 KB of HTML with three links to track, personalised in the greeting and the footer.
-    static readonly string Content =
+    internal static readonly string Content =
         "<h1>Hello {{ subscriber.first_name | default: \"reader\" }}</h1>" +
         string.Concat(Enumerable.Repeat("<p>This week we measured how fast a self-hosted server can send a newsletter " +
             "and what it costs in memory. The numbers are in the post, with the method and the machine.</p>", 6)) +
@@ -42,7 +42,7 @@ public static class BroadcastScenario
     }
 
     /// <summary>postfix's own load generator: 20 sessions, connections reused, 2 KB messages.</summary>
-    static async Task<double> SmtpSourceAsync(SmtpSink sink, int messages)
+    internal static async Task<double> SmtpSourceAsync(SmtpSink sink, int messages)
     {
         var before = await sink.SettledCountAsync();
         var run = (await Shell.RunAsync("smtp-source", ["-d", "-s", "20", "-m", messages.ToString(), "-l", "2000",
