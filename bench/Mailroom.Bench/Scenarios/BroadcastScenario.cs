@@ -107,7 +107,7 @@ public static class BroadcastScenario
                             $"({cpu.TotalSeconds / seconds * 100:0}% of one core on average over the send).");
     }
 
-    static async Task<long> CreateBroadcastAsync(BenchContext ctx, ServerProcess server, BenchAccount account)
+    internal static async Task<long> CreateBroadcastAsync(BenchContext ctx, ServerProcess server, BenchAccount account)
     {
         var created = await Api.PostAsync(ctx.Http, $"{server.BaseUrl}/v3/broadcasts", new
         {
@@ -117,7 +117,7 @@ public static class BroadcastScenario
         return created["broadcast"]!["id"]!.GetValue<long>();
     }
 
-    static async Task<(string Status, long Sent, long Failed)> WaitAsync(BenchDatabase db, long id, int recipients, ServerProcess server)
+    internal static async Task<(string Status, long Sent, long Failed)> WaitAsync(BenchDatabase db, long id, int recipients, ServerProcess server)
     {
         var watch = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(Math.Max(600, recipients / 50.0));
@@ -140,7 +140,7 @@ public static class BroadcastScenario
         }
     }
 
-    static async Task<(DateTime Started, DateTime Completed)> TimesAsync(BenchDatabase db, long id)
+    internal static async Task<(DateTime Started, DateTime Completed)> TimesAsync(BenchDatabase db, long id)
     {
         await using var connection = await db.OpenAsync();
         await using var command = BenchDatabase.Command(connection, "SELECT started_at, completed_at FROM broadcasts WHERE id = @id", ("id", id));

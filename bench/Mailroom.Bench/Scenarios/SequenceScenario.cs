@@ -26,7 +26,7 @@ public static class SequenceScenario
     const double IdleGoalPercent = 1;
     const double QueryGoalMs = 5;
     const int QuerySamples = 200;
-    static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(10);
     static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(30);
 
     // The scheduler's queries, as SequenceScheduler issues them (EF Core's SQL, aliases left out).
@@ -36,8 +36,11 @@ public static class SequenceScenario
 
     public static async Task RunAsync(BenchContext ctx)
     {
-        await using (var sink = await SmtpSink.StartAsync())
+        // MAILROOM_BENCH_SEQUENCES=send or =idle runs one half, for profiling one of them again without the other.
+        var part = Environment.GetEnvironmentVariable("MAILROOM_BENCH_SEQUENCES");
+        if (part != "idle")
         {
+            await using var sink = await SmtpSink.StartAsync();
             var baseline = await BroadcastScenario.SmtpSourceAsync(sink, Recipients);
             await foreach (var db in ctx.DatabasesAsync("sequences"))
             {
@@ -45,6 +48,7 @@ public static class SequenceScenario
                 await SendHourAsync(ctx, sink, db, baseline);
             }
         }
+        if (part == "send") return;
         await foreach (var db in ctx.DatabasesAsync("seqidle"))
         {
             await using var _ = db;
@@ -87,6 +91,7 @@ public static class SequenceScenario
 
         var sinkBefore = await sink.SettledCountAsync();
         var cpuBefore = server.Cpu;
+        var threadsBefore = Proc.ThreadCpu(server.Pid);
         // The send hour arrives: the measured subscribers fall due at a whole second just ahead.
         var sendAt = DateTime.UtcNow.AddSeconds(2);
         sendAt = new DateTime(sendAt.Ticks - sendAt.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
@@ -104,13 +109,14 @@ public static class SequenceScenario
 
         var result = await WaitSentAsync(db, sequence, Recipients, start, server);
         var cpu = server.Cpu - cpuBefore;
+        var threads = Proc.ThreadCpuDelta(threadsBefore, Proc.ThreadCpu(server.Pid), result.LastSent - start);
         var peak = server.PeakRss;
         var received = await sink.SettledCountAsync() - sinkBefore;
         var seconds = (result.LastSent - start).TotalSeconds;
         var rate = result.Sent / seconds;
         ctx.Report.Note($"Sequences {name}: {result.Sent:#,0} sent, {result.Failed:#,0} failed, {result.Steps:#,0} steps written, " +
                         $"smtp-sink counted {received:#,0}; {seconds:0.0} s from the send hour to the last sent_at " +
-                        $"(the scheduler had written every step after {(result.ScheduledAt - start).TotalSeconds:0.0} s, the first " +
+                        $"(the scheduler had written every step after {(result.ScheduledAt - start).TotalSeconds:0.0} s, when {result.SentWhenScheduled:#,0} were sent; the first " +
                         $"message was sent after {(result.FirstSent - start).TotalSeconds:0.0} s).");
         var whole = result.Sent == Recipients && result.Steps == Recipients && received == Recipients;
         if (!whole) ctx.Report.Note($"Sequences {name}: NOT every subscriber was sent their step exactly once (see the counts above).");
@@ -127,10 +133,20 @@ public static class SequenceScenario
                    (whole ? "" : "Not every subscriber was sent exactly one message."),
         });
         ctx.Report.Evidence($"Sequences {name}: server CPU {cpu.TotalMicroseconds / Math.Max(1, result.Sent):0} µs per message " +
-                            $"({cpu.TotalSeconds / seconds * 100:0}% of one core on average, scheduling and sending together).");
+                            $"({cpu.TotalSeconds / seconds * 100:0}% of one core on average, scheduling and sending together); by thread, % of one core: {threads} " +
+                            "(the scheduler, the send run's reader and committer run on the pool's `.NET TP Worker`s, each SMTP connection on a `.NET Long Running Task`).");
+
+        // The same 100,000 as a broadcast on the same warm process, right after: what the broadcast pipeline does here now.
+        var broadcastId = await BroadcastScenario.CreateBroadcastAsync(ctx, server, account);
+        var (status, broadcastSent, _) = await BroadcastScenario.WaitAsync(db, broadcastId, Recipients, server);
+        var (startedAt, completedAt) = await BroadcastScenario.TimesAsync(db, broadcastId);
+        var broadcastRate = broadcastSent / (completedAt - startedAt).TotalSeconds;
+        ctx.Report.Evidence($"Sequences {name}: a broadcast to the same {Recipients:#,0} on the same process right after ran at " +
+                            $"{broadcastRate:#,0} msg/s ({status}, {broadcastSent:#,0} sent; {Stats.Percent(broadcastRate / baselineRate)} of smtp-source's rate): " +
+                            $"the send hour ran at {Stats.Percent(rate / broadcastRate)} of it.");
     }
 
-    sealed record SendResult(long Sent, long Failed, long Steps, DateTime ScheduledAt, DateTime FirstSent, DateTime LastSent);
+    sealed record SendResult(long Sent, long Failed, long Steps, DateTime ScheduledAt, long SentWhenScheduled, DateTime FirstSent, DateTime LastSent);
 
     /// <summary>
     /// Waits until none of the sequence's subscriptions is due any more (the scheduler has written every step) and no
@@ -177,7 +193,11 @@ public static class SequenceScenario
         if (sent + failed < expected) throw new BenchException($"sequence {sequence}: {sent:#,0} of {expected:#,0} sent within {limit.TotalSeconds:0} s");
         var first = reader.GetDateTime(3);
         var last = reader.GetDateTime(4);
-        return new SendResult(sent, failed, steps, scheduledAt ?? DateTime.UtcNow, Utc(first), Utc(last));
+        await reader.DisposeAsync();
+        var scheduled = scheduledAt ?? DateTime.UtcNow;
+        var sentThen = await Scalar(connection, "SELECT count(*) FROM sequence_deliveries WHERE sequence_id = @id AND sent_at <= @then",
+            ("id", sequence), ("then", db.IsPostgres ? scheduled : scheduled.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture)));
+        return new SendResult(sent, failed, steps, scheduled, sentThen, Utc(first), Utc(last));
     }
 
     // ---- (b) 1,000,000 subscriptions, none due ----
@@ -192,7 +212,7 @@ public static class SequenceScenario
         // Baseline: the same server on the same database, with its million subscribers but no sequence data yet.
         double baselinePercent;
         await using (var server = await mailroom.StartAsync())
-            baselinePercent = await IdleCpuPercentAsync(server);
+            (baselinePercent, _) = await IdleCpuPercentAsync(server);
 
         var watch = Stopwatch.StartNew();
         var now = DateTime.UtcNow;
@@ -209,15 +229,20 @@ public static class SequenceScenario
                         $"course subscriptions (next send times spread over the next 30 days) in {loadSubscriptions.TotalSeconds:0.0} s, " +
                         "one INSERT … SELECT each" + (db.IsPostgres ? ", then VACUUM ANALYZE." : "."));
 
-        double percent;
+        double percent, apiOnlyPercent;
+        string threads, apiOnlyThreads;
         long peak;
         await using (var server = await mailroom.StartAsync())
         {
-            percent = await IdleCpuPercentAsync(server);
+            (percent, threads) = await IdleCpuPercentAsync(server);
             peak = server.PeakRss;
             if (await db.ScalarAsync<long>("SELECT count(*) FROM sequence_deliveries") != 0)
                 throw new BenchException("the idle server wrote sequence steps although none was due");
         }
+        // And with Workers:Enabled=false (an API-only process): what the five polling workers together cost, an upper
+        // bound on the scheduler's own share.
+        await using (var server = await mailroom.StartAsync(new Dictionary<string, string> { ["Workers__Enabled"] = "false" }))
+            (apiOnlyPercent, apiOnlyThreads) = await IdleCpuPercentAsync(server);
         ctx.Report.Add(new Row($"Sequences: idle server CPU, {IdleSubscriptions:#,0} course subscriptions none due, workers on ({db.Label})",
             $"{baselinePercent:0.00}% of one core (no sequence data)", $"{percent:0.00}% of one core",
             $"{percent - baselinePercent:+0.00;-0.00} points", "< 1% of one core", percent < IdleGoalPercent, "—", Proc.Mb(peak))
@@ -226,7 +251,10 @@ public static class SequenceScenario
             Miss = $"{percent:0.00}% of one core against 1% ({percent - IdleGoalPercent:0.00} points over); the same server without sequence data: {baselinePercent:0.00}%.",
         });
         ctx.Report.Evidence($"Sequences idle ({db.Label}): server CPU from /proc/PID/stat (utime + stime) over {IdleWindow.TotalSeconds:0} s, " +
-                            $"{IdleSettle.TotalSeconds:0} s after its first /healthz, API idle, every worker polling once a second.");
+                            $"{IdleSettle.TotalSeconds:0} s after its first /healthz, API idle, every worker polling once a second: " +
+                            $"{baselinePercent:0.00}% before the sequence data was loaded, {percent:0.00}% with it (by thread: {threads}), " +
+                            $"{apiOnlyPercent:0.00}% with it and Workers:Enabled=false (by thread: {apiOnlyThreads}); so the five workers' polls " +
+                            $"cost {percent - apiOnlyPercent:0.00} points of a core together and the million waiting subscriptions {percent - baselinePercent:+0.00;-0.00}.");
 
         await using var connection = await db.OpenAsync();
         var probeNow = At(db, DateTime.UtcNow);
@@ -253,15 +281,17 @@ public static class SequenceScenario
                             $", after 10 untimed; plan: {await PlanAsync(connection, db, batchSql, batchNow)}.");
     }
 
-    /// <summary>The process's CPU (utime + stime) over the idle window, after it has settled, as % of one core.</summary>
-    static async Task<double> IdleCpuPercentAsync(ServerProcess server)
+    /// <summary>The process's CPU (utime + stime) over the idle window, after it has settled, as % of one core, and by thread.</summary>
+    static async Task<(double Percent, string Threads)> IdleCpuPercentAsync(ServerProcess server)
     {
         await Task.Delay(IdleSettle);
         var before = server.Cpu;
+        var threadsBefore = Proc.ThreadCpu(server.Pid);
         var watch = Stopwatch.StartNew();
         await Task.Delay(IdleWindow);
         var used = server.Cpu - before;
-        return used.TotalSeconds / watch.Elapsed.TotalSeconds * 100;
+        var threads = Proc.ThreadCpuDelta(threadsBefore, Proc.ThreadCpu(server.Pid), watch.Elapsed, decimals: true);
+        return (used.TotalSeconds / watch.Elapsed.TotalSeconds * 100, threads);
     }
 
     static async Task<List<double>> TimeAsync(DbConnection connection, BenchDatabase db, string sql, object now, int expectRows)
