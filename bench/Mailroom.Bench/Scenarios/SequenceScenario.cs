@@ -26,7 +26,7 @@ public static class SequenceScenario
     const double IdleGoalPercent = 1;
     const double QueryGoalMs = 5;
     const int QuerySamples = 200;
-    static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(40);
     static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(30);
 
     // The scheduler's queries, as SequenceScheduler issues them (EF Core's SQL, aliases left out).
