@@ -29,6 +29,7 @@ var scenarios = new (string Key, string Title, Func<BenchContext, Task> Run)[]
     ("broadcast", "4. Broadcast", BroadcastScenario.RunAsync),
     ("webhooks", "5. Webhooks", WebhooksScenario.RunAsync),
     ("startup", "6. Start-up", StartupScenario.RunAsync),
+    ("sequences", "7. Sequences", SequenceScenario.RunAsync),
 };
 foreach (var (key, title, run) in scenarios.Where(s => options.Runs(s.Key)))
 {

@@ -15,9 +15,9 @@ public static class BroadcastScenario
     const int SmtpConnections = 16;
     const int WarmUpRecipients = 20_000;
 
-    const string Subject = "{{ subscriber.first_name }}, this week's letter";
+    internal const string Subject = "{{ subscriber.first_name }}, this week's letter";
     // About 1.5 KB of HTML with three links to track, personalised in the greeting and the footer.
-    static readonly string Content =
+    internal static readonly string Content =
         "<h1>Hello {{ subscriber.first_name | default: \"reader\" }}</h1>" +
         string.Concat(Enumerable.Repeat("<p>This week we measured how fast a self-hosted server can send a newsletter " +
             "and what it costs in memory. The numbers are in the post, with the method and the machine.</p>", 6)) +
@@ -42,7 +42,7 @@ public static class BroadcastScenario
     }
 
     /// <summary>postfix's own load generator: 20 sessions, connections reused, 2 KB messages.</summary>
-    static async Task<double> SmtpSourceAsync(SmtpSink sink, int messages)
+    internal static async Task<double> SmtpSourceAsync(SmtpSink sink, int messages)
     {
         var before = await sink.SettledCountAsync();
         var run = (await Shell.RunAsync("smtp-source", ["-d", "-s", "20", "-m", messages.ToString(), "-l", "2000",
@@ -107,7 +107,7 @@ public static class BroadcastScenario
                             $"({cpu.TotalSeconds / seconds * 100:0}% of one core on average over the send).");
     }
 
-    static async Task<long> CreateBroadcastAsync(BenchContext ctx, ServerProcess server, BenchAccount account)
+    internal static async Task<long> CreateBroadcastAsync(BenchContext ctx, ServerProcess server, BenchAccount account)
     {
         var created = await Api.PostAsync(ctx.Http, $"{server.BaseUrl}/v3/broadcasts", new
         {
@@ -117,7 +117,7 @@ public static class BroadcastScenario
         return created["broadcast"]!["id"]!.GetValue<long>();
     }
 
-    static async Task<(string Status, long Sent, long Failed)> WaitAsync(BenchDatabase db, long id, int recipients, ServerProcess server)
+    internal static async Task<(string Status, long Sent, long Failed)> WaitAsync(BenchDatabase db, long id, int recipients, ServerProcess server)
     {
         var watch = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(Math.Max(600, recipients / 50.0));
@@ -140,7 +140,7 @@ public static class BroadcastScenario
         }
     }
 
-    static async Task<(DateTime Started, DateTime Completed)> TimesAsync(BenchDatabase db, long id)
+    internal static async Task<(DateTime Started, DateTime Completed)> TimesAsync(BenchDatabase db, long id)
     {
         await using var connection = await db.OpenAsync();
         await using var command = BenchDatabase.Command(connection, "SELECT started_at, completed_at FROM broadcasts WHERE id = @id", ("id", id));
