@@ -80,13 +80,15 @@ public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider 
             : await Due(db, now).OrderBy(s => s.NextSendAt).Take(BatchSize).Select(s => s.Id).ToListAsync(ct);
         if (ids.Count == 0) return 0;
 
-        var rows = await db.Subscriptions.Where(s => ids.Contains(s.Id)).ToListAsync(ct);
+        // Untracked: the batch is written back set-based below, not row by row through the change tracker.
+        var rows = await db.Subscriptions.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(ct);
         var batch = await BatchContext.LoadAsync(db, rows, ct);
+        var steps = new List<SequenceDelivery>();
         foreach (var row in rows)
         {
             try
             {
-                Advance(db, row, batch, now);
+                Advance(db, row, batch, steps, now);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -95,12 +97,31 @@ public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider 
                 row.NextSendAt = null;
             }
         }
-        await db.SaveChangesAsync(ct);
+        await SequenceStepSql.InsertAsync(db, steps, ct);
+        await WriteBackAsync(db, rows, ct);
+        await db.SaveChangesAsync(ct); // course_complete events
         await tx.CommitAsync(ct);
         return ids.Count;
     }
 
-    void Advance(AppDbContext db, Subscription row, BatchContext batch, DateTime now)
+    /// <summary>
+    /// The batch's new places and times, one UPDATE per distinct outcome: at a send hour nearly every subscription of a
+    /// batch moves to the same place with the same next time, so a batch of 500 is a handful of statements, not 500
+    /// (row by row, a send hour of 100,000 was written at ~3,000 steps/s and starved the sender; bench/findings.md).
+    /// </summary>
+    static async Task WriteBackAsync(AppDbContext db, List<Subscription> rows, CancellationToken ct)
+    {
+        foreach (var group in rows.GroupBy(r => (r.SequencePosition, r.SequenceAnchorAt, r.NextSendAt, r.CompletedAt)))
+        {
+            var (position, anchor, next, completed) = group.Key;
+            var groupIds = group.Select(r => r.Id).ToList();
+            await db.Subscriptions.Where(s => groupIds.Contains(s.Id)).ExecuteUpdateAsync(u => u
+                .SetProperty(s => s.SequencePosition, position).SetProperty(s => s.SequenceAnchorAt, anchor)
+                .SetProperty(s => s.NextSendAt, next).SetProperty(s => s.CompletedAt, completed), ct);
+        }
+    }
+
+    void Advance(AppDbContext db, Subscription row, BatchContext batch, List<SequenceDelivery> steps, DateTime now)
     {
         if (row.SubscribableType != SubscribableTypes.Course || row.State != SubscriptionStates.Active
             || batch.SubscriberState.GetValueOrDefault(row.SubscriberId) != SubscriberStates.Active
@@ -140,7 +161,7 @@ public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider 
             // excluded source, so one who loses it later gets the emails after that.
             if (!batch.Excluded(sequence, row.SubscriberId) && batch.Sent.Add((next.Id, row.SubscriberId, row.SequenceRound)))
             {
-                db.SequenceDeliveries.Add(new SequenceDelivery
+                steps.Add(new SequenceDelivery
                 {
                     AccountId = row.AccountId, SequenceId = sequence.Id, SequenceEmailId = next.Id, SubscriberId = row.SubscriberId,
                     Round = row.SequenceRound, Token = NewToken(), DueAt = due,
