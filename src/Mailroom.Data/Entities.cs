@@ -114,6 +114,8 @@ public sealed class SequenceDelivery : IMessageOutcome
     public int Round { get; set; }
     public string Token { get; set; } = "";
     public DateTime DueAt { get; set; }
+    /// <summary>The last step of a run through the sequence (without hold): sending it completes the subscriber.</summary>
+    public bool Completes { get; set; }
     public DateTime? SentAt { get; set; }
     public int Attempts { get; set; }
     public DateTime? NextAttemptAt { get; set; }

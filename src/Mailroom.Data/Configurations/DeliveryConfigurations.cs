@@ -32,16 +32,19 @@ sealed class SequenceDeliveryConfiguration : IEntityTypeConfiguration<SequenceDe
 {
     public void Configure(EntityTypeBuilder<SequenceDelivery> b)
     {
-        b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
+        // No key to accounts: a step goes with its subscriber (cascade), who goes with the account, and every index
+        // less is one write less per step at a send hour.
         b.HasOne<Subscriber>().WithMany().HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<SequenceEmail>().WithMany().HasForeignKey(x => x.SequenceEmailId).OnDelete(DeleteBehavior.SetNull);
         b.Property(x => x.Token).HasMaxLength(64);
         b.Property(x => x.LockedBy).HasMaxLength(64);
         b.HasIndex(x => new { x.SequenceEmailId, x.SubscriberId, x.Round }).IsUnique();
         b.HasIndex(x => x.Token).IsUnique();
-        b.HasIndex(x => new { x.SequenceId, x.SubscriberId });
-        // Pending rows only: the sender's claims stay cheap however many were ever sent.
-        b.HasIndex(x => x.Id).HasDatabaseName("ix_sequence_deliveries_pending").HasFilter("sent_at IS NULL AND failed_at IS NULL");
+        // The subscriber first: it serves the foreign key's cascade and the scheduler's "already sent" lookup alike.
+        b.HasIndex(x => new { x.SubscriberId, x.SequenceId });
+        // Pending rows only, in the order they fall due: the sender's claims stay cheap however many were ever sent,
+        // and steps written ahead of their time are passed over without a scan.
+        b.HasIndex(x => new { x.DueAt, x.Id }).HasDatabaseName("ix_sequence_deliveries_pending").HasFilter("sent_at IS NULL AND failed_at IS NULL");
     }
 }
 

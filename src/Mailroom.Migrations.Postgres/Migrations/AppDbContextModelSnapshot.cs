@@ -809,6 +809,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("clicks");
 
+                    b.Property<bool>("Completes")
+                        .HasColumnType("boolean")
+                        .HasColumnName("completes");
+
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
@@ -871,22 +875,16 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.HasKey("Id")
                         .HasName("pk_sequence_deliveries");
 
-                    b.HasIndex("AccountId")
-                        .HasDatabaseName("ix_sequence_deliveries_account_id");
-
-                    b.HasIndex("Id")
-                        .HasDatabaseName("ix_sequence_deliveries_pending")
-                        .HasFilter("sent_at IS NULL AND failed_at IS NULL");
-
-                    b.HasIndex("SubscriberId")
-                        .HasDatabaseName("ix_sequence_deliveries_subscriber_id");
-
                     b.HasIndex("Token")
                         .IsUnique()
                         .HasDatabaseName("ix_sequence_deliveries_token");
 
-                    b.HasIndex("SequenceId", "SubscriberId")
-                        .HasDatabaseName("ix_sequence_deliveries_sequence_id_subscriber_id");
+                    b.HasIndex("DueAt", "Id")
+                        .HasDatabaseName("ix_sequence_deliveries_pending")
+                        .HasFilter("sent_at IS NULL AND failed_at IS NULL");
+
+                    b.HasIndex("SubscriberId", "SequenceId")
+                        .HasDatabaseName("ix_sequence_deliveries_subscriber_id_sequence_id");
 
                     b.HasIndex("SequenceEmailId", "SubscriberId", "Round")
                         .IsUnique()
@@ -1562,13 +1560,6 @@ namespace Mailroom.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("Mailroom.Data.SequenceDelivery", b =>
                 {
-                    b.HasOne("Mailroom.Data.Account", null)
-                        .WithMany()
-                        .HasForeignKey("AccountId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_sequence_deliveries_accounts_account_id");
-
                     b.HasOne("Mailroom.Data.SequenceEmail", null)
                         .WithMany()
                         .HasForeignKey("SequenceEmailId")

@@ -19,6 +19,11 @@ public sealed class DeliveryOptions
     /// <summary>How long a claimed broadcast stays ours without renewal; another process takes over after that.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How far ahead the sequence scheduler writes the steps falling due, so a send hour's steps are ready when it
+    /// strikes and go out at a broadcast's pace; each is sent at its time, not before.
+    /// </summary>
+    public TimeSpan SequenceLookahead { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>Minimum gap between two confirmation emails to one address.</summary>
     public TimeSpan ConfirmationInterval { get; set; } = TimeSpan.FromMinutes(10);
 }

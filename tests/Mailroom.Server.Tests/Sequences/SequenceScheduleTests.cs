@@ -328,4 +328,41 @@ public sealed class SequenceScheduleTests
         }
         Assert.Equal(["A", "C", "Behind", "D", "B"], sink.Subjects("bob@example.com"));
     }
+
+    [Theory, Providers]
+    public async Task StepsWithinTheLookahead_AreWrittenAhead_SentAtTheirTime_AndCompleteOnlyOnceSent(string provider)
+    {
+        await using var sink = new SmtpSink();
+        await using var app = await MailroomApp.StartAsync(provider, DeliveryArrange.SmtpSettings(sink));
+        var account = await app.CreateAccountAsync();
+        var sequence = await app.SequenceAsync(account.Id, new SequenceSettings(), Email("E0", 0), Email("E1", 1, DelayUnits.Hours));
+        app.At(Utc(2027, 1, 4, 12));
+        await app.SubscribeAsync(account, sequence, "ann@example.com");
+        await app.SubscribeAsync(account, sequence, "bob@example.com");
+        await app.StepAsync();
+
+        // Four minutes before E1 (Delivery:SequenceLookahead is five): written, not sent, nobody completed.
+        app.At(Utc(2027, 1, 4, 12, 56));
+        await app.StepAsync();
+        var ahead = await app.DbAsync(db => db.SequenceDeliveries.AsNoTracking().Where(d => d.SentAt == null).ToListAsync());
+        Assert.Equal(2, ahead.Count);
+        Assert.All(ahead, d => Assert.Equal(Utc(2027, 1, 4, 13), d.DueAt));
+        Assert.All(ahead, d => Assert.True(d.Completes));
+        Assert.Equal(0, await app.DbAsync(db => db.OutboxEvents.CountAsync(e => e.EventName == OutboxEvents.CourseComplete)));
+
+        var response = await app.Http.PutAsync("/v3/unsubscribe", HttpAssert.Json(new { api_secret = account.ApiSecret, email = "bob@example.com" }));
+        await response.AssertStatusAsync(200);
+        app.At(Utc(2027, 1, 4, 13).AddSeconds(-1));
+        await app.StepAsync();
+        Assert.Equal(2, sink.Messages.Count);
+
+        app.At(Utc(2027, 1, 4, 13));
+        await app.StepAsync();
+        Assert.Equal(["E0", "E1"], sink.Subjects("ann@example.com"));
+        Assert.Equal(["E0"], sink.Subjects("bob@example.com"));
+        // Completed when the last email went out; Bob, whose last step was withdrawn, never completed.
+        var completed = await app.DbAsync(db => db.Subscriptions.Where(s => s.CompletedAt != null).Select(s => new { s.SubscriberId, s.CompletedAt }).ToListAsync());
+        Assert.Equal(Utc(2027, 1, 4, 13), Assert.Single(completed).CompletedAt);
+        Assert.Equal(1, await app.DbAsync(db => db.OutboxEvents.CountAsync(e => e.EventName == OutboxEvents.CourseComplete)));
+    }
 }

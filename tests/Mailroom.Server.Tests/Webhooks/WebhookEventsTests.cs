@@ -66,7 +66,8 @@ public sealed class WebhookEventsTests
     public async Task CourseSubscribe_RulesByCourseIdAndSequenceId_BothFireAndOtherSequencesDoNot(string provider)
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var app = await MailroomApp.StartAsync(provider);
+        await using var sink = new SmtpSink();
+        await using var app = await MailroomApp.StartAsync(provider, Mailroom.Server.Tests.Delivery.DeliveryArrange.SmtpSettings(sink));
         var account = await app.CreateAccountAsync();
         var sequence = await app.AddSequenceAsync(account.Id);
         var other = await app.AddSequenceAsync(account.Id, "Other");
@@ -88,7 +89,8 @@ public sealed class WebhookEventsTests
     public async Task CourseComplete_SequenceFinished_FiresForThatSequence(string provider)
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var app = await MailroomApp.StartAsync(provider);
+        await using var sink = new SmtpSink();
+        await using var app = await MailroomApp.StartAsync(provider, Mailroom.Server.Tests.Delivery.DeliveryArrange.SmtpSettings(sink));
         var account = await app.CreateAccountAsync();
         var sequence = await app.AddSequenceAsync(account.Id);
         var other = await app.AddSequenceAsync(account.Id, "Other");
@@ -102,6 +104,7 @@ public sealed class WebhookEventsTests
             await scope.ServiceProvider.GetRequiredService<Mailroom.Server.Domain.Sequences.SequenceEditor>().AddEmailAsync(account.Id, sequence.Id,
                 new Mailroom.Server.Domain.Sequences.EmailSettings(Subject: "Only", DelayValue: 0, DelayUnit: "days", Published: true), CancellationToken.None);
         await app.Services.GetRequiredService<Mailroom.Server.Delivery.Sequences.SequenceScheduler>().RunOnceAsync(CancellationToken.None);
+        await app.Services.GetRequiredService<Mailroom.Server.Delivery.Sequences.SequenceSender>().RunOnceAsync(CancellationToken.None);
         await app.DispatchAsync();
 
         var request = Assert.Single(receiver.Requests);

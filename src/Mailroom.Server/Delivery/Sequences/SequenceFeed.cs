@@ -1,4 +1,5 @@
 using Mailroom.Server.Domain;
+using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Subscribers;
 using Mailroom.Server.Delivery.Broadcasts;
 using Mailroom.Server.Delivery.Composing;
@@ -29,7 +30,7 @@ sealed class SequenceFeed(IServiceScopeFactory scopes, TimeProvider time, Delive
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var now = time.UtcNow();
-        var candidates = await Claimable(db, now).OrderBy(d => d.Id).Take(size).Select(d => d.Id).ToListAsync(ct);
+        var candidates = await Claimable(db, now).OrderBy(d => d.DueAt).ThenBy(d => d.Id).Take(size).Select(d => d.Id).ToListAsync(ct);
         if (candidates.Count == 0) return [];
         var until = now + options.Lease;
         await Claimable(db, now).Where(d => candidates.Contains(d.Id))
@@ -101,12 +102,42 @@ sealed class SequenceFeed(IServiceScopeFactory scopes, TimeProvider time, Delive
             }
             await db.SaveChangesAsync(CancellationToken.None);
         }
+        if (sentIds.Count > 0) await CompleteAsync(db, sentIds, now);
         await tx.CommitAsync(CancellationToken.None);
         return sentIds.Count;
     }
 
+    /// <summary>
+    /// The subscribers whose last step just went out are completed, with course_complete once: only a subscription
+    /// still waiting for nothing and not yet completed (an email published meanwhile keeps it going).
+    /// </summary>
+    async Task CompleteAsync(AppDbContext db, List<long> sentIds, DateTime now)
+    {
+        var last = await db.SequenceDeliveries.AsNoTracking().Where(d => sentIds.Contains(d.Id) && d.Completes)
+            .Select(d => new { d.AccountId, d.SubscriberId, d.SequenceId }).ToListAsync(CancellationToken.None);
+        if (last.Count == 0) return;
+        var at = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        foreach (var sequence in last.GroupBy(l => (l.AccountId, l.SequenceId)))
+        {
+            var (accountId, sequenceId) = sequence.Key;
+            var subscriberIds = sequence.Select(l => l.SubscriberId).ToList();
+            // Looked up by the unique (subscriber, type, sequence) index; the rest is checked here (see the membership check above).
+            var completed = (await db.Subscriptions.AsNoTracking()
+                    .Where(s => subscriberIds.Contains(s.SubscriberId) && s.SubscribableType == SubscribableTypes.Course && s.SubscribableId == sequenceId)
+                    .Select(s => new { s.SubscriberId, s.State, s.CompletedAt, s.NextSendAt }).ToListAsync(CancellationToken.None))
+                .Where(s => s.State == SubscriptionStates.Active && s.CompletedAt == null && s.NextSendAt == null)
+                .Select(s => s.SubscriberId).ToList();
+            if (completed.Count == 0) continue;
+            await db.Subscriptions.Where(s => completed.Contains(s.SubscriberId) && s.SubscribableType == SubscribableTypes.Course && s.SubscribableId == sequenceId)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.CompletedAt, at), CancellationToken.None);
+            var match = sequenceId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var subscriberId in completed) db.Raise(time, accountId, OutboxEvents.CourseComplete, subscriberId, match);
+        }
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
     public static IQueryable<SequenceDelivery> Claimable(AppDbContext db, DateTime now) =>
-        db.SequenceDeliveries.Where(d => d.SentAt == null && d.FailedAt == null
+        db.SequenceDeliveries.Where(d => d.SentAt == null && d.FailedAt == null && d.DueAt <= now
             && (d.NextAttemptAt == null || d.NextAttemptAt <= now) && (d.LockedUntil == null || d.LockedUntil < now));
 
     sealed record Row(long Id, long AccountId, long SequenceId, long? EmailId, long SubscriberId, string Token,

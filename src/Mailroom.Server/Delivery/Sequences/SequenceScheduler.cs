@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Sequences;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace Mailroom.Server.Delivery.Sequences;
@@ -20,7 +21,7 @@ namespace Mailroom.Server.Delivery.Sequences;
 /// Two processes on one PostgreSQL database take disjoint batches (FOR UPDATE SKIP LOCKED); and a step can be written
 /// only once per round anyway (unique on email, subscriber, round), so nothing is ever queued twice.
 /// </summary>
-public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider time, ILogger<SequenceScheduler> logger)
+public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider time, IOptions<DeliveryOptions> options, ILogger<SequenceScheduler> logger)
 {
     /// <summary>Subscriptions per transaction.</summary>
     public const int BatchSize = 500;
@@ -69,15 +70,16 @@ public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var now = time.UtcNowSeconds();
+        var horizon = now + options.Value.SequenceLookahead;
         // The idle pass: one probe of the index, no transaction (on SQLite a transaction would queue for the write lock).
-        if (!await Due(db, now).AnyAsync(ct)) return 0;
+        if (!await Due(db, horizon).AnyAsync(ct)) return 0;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var ids = db.Database.IsNpgsql()
             ? await db.Database.SqlQuery<long>($"""
-                SELECT id AS "Value" FROM subscriptions WHERE next_send_at <= {now}
+                SELECT id AS "Value" FROM subscriptions WHERE next_send_at <= {horizon}
                 ORDER BY next_send_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
                 """).ToListAsync(ct)
-            : await Due(db, now).OrderBy(s => s.NextSendAt).Take(BatchSize).Select(s => s.Id).ToListAsync(ct);
+            : await Due(db, horizon).OrderBy(s => s.NextSendAt).Take(BatchSize).Select(s => s.Id).ToListAsync(ct);
         if (ids.Count == 0) return 0;
 
         // Untracked: the batch is written back set-based below, not row by row through the change tracker.
@@ -88,7 +90,7 @@ public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider 
         {
             try
             {
-                Advance(db, row, batch, steps, now);
+                Advance(db, row, batch, steps, now, horizon);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -121,7 +123,7 @@ public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider 
         }
     }
 
-    void Advance(AppDbContext db, Subscription row, BatchContext batch, List<SequenceDelivery> steps, DateTime now)
+    void Advance(AppDbContext db, Subscription row, BatchContext batch, List<SequenceDelivery> steps, DateTime now, DateTime horizon)
     {
         if (row.SubscribableType != SubscribableTypes.Course || row.State != SubscriptionStates.Active
             || batch.SubscriberState.GetValueOrDefault(row.SubscriberId) != SubscriberStates.Active
@@ -151,33 +153,43 @@ public sealed class SequenceScheduler(IServiceScopeFactory scopes, TimeProvider 
                 return;
             }
             var due = SequenceSchedule.DueAt(anchor, new EmailTiming(next.DelayValue, next.DelayUnit, next.SendDays), sequence.Times);
-            if (due > now)
+            if (due > horizon)
             {
                 row.SequenceAnchorAt = anchor;
                 row.NextSendAt = due;
                 return;
             }
+            // Written now, sent at its time (up to Delivery:SequenceLookahead ahead, so a send hour's steps are ready).
+            // Without hold, sending the last one completes the subscriber (SequenceFeed): course_complete follows the
+            // email, and a step withdrawn before it went out completes no one.
+            var last = !sequence.Hold && !emails.Any(e => e.Position > next.Position);
             // inferred: Kit says excluded subscribers "skip" the sequence; a step is passed over while they hold an
             // excluded source, so one who loses it later gets the emails after that.
-            if (!batch.Excluded(sequence, row.SubscriberId) && batch.Sent.Add((next.Id, row.SubscriberId, row.SequenceRound)))
+            var written = !batch.Excluded(sequence, row.SubscriberId) && batch.Sent.Add((next.Id, row.SubscriberId, row.SequenceRound));
+            if (written)
             {
                 steps.Add(new SequenceDelivery
                 {
                     AccountId = row.AccountId, SequenceId = sequence.Id, SequenceEmailId = next.Id, SubscriberId = row.SubscriberId,
-                    Round = row.SequenceRound, Token = NewToken(), DueAt = due,
+                    Round = row.SequenceRound, Token = NewToken(), DueAt = due, Completes = last,
                 });
             }
             row.SequencePosition = next.Position;
-            // The next delay counts from when this step was taken; after an outage that is now, so a backlog goes out
-            // one email per delay rather than in a burst.
-            anchor = now;
-            row.SequenceAnchorAt = now;
+            // The next delay counts from when this step is due; after an outage, from now, so a backlog goes out one
+            // email per delay rather than in a burst.
+            anchor = due > now ? due : now;
+            row.SequenceAnchorAt = anchor;
+            if (written && last)
+            {
+                row.NextSendAt = null;
+                return;
+            }
         }
         row.NextSendAt = null;
     }
 
-    /// <summary>Subscriptions whose time has come: answered from the partial index on next_send_at alone.</summary>
-    public static IQueryable<Subscription> Due(AppDbContext db, DateTime now) => db.Subscriptions.Where(s => s.NextSendAt <= now);
+    /// <summary>Subscriptions to look at by <paramref name="until"/>: answered from the partial index on next_send_at alone.</summary>
+    public static IQueryable<Subscription> Due(AppDbContext db, DateTime until) => db.Subscriptions.Where(s => s.NextSendAt <= until);
 
     /// <summary>A 128-bit token, marked "s" so a tracking link says which table to look in.</summary>
     public static string NewToken() => "s" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

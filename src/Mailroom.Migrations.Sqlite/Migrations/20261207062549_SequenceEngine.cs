@@ -177,6 +177,7 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     round = table.Column<int>(type: "INTEGER", nullable: false),
                     token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     due_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    completes = table.Column<bool>(type: "INTEGER", nullable: false),
                     sent_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     next_attempt_at = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -193,12 +194,6 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_sequence_deliveries", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_sequence_deliveries_accounts_account_id",
-                        column: x => x.account_id,
-                        principalTable: "accounts",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "fk_sequence_deliveries_sequence_emails_sequence_email_id",
                         column: x => x.sequence_email_id,
@@ -225,14 +220,9 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 column: "email_template_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_sequence_deliveries_account_id",
-                table: "sequence_deliveries",
-                column: "account_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_sequence_deliveries_pending",
                 table: "sequence_deliveries",
-                column: "id",
+                columns: new[] { "due_at", "id" },
                 filter: "sent_at IS NULL AND failed_at IS NULL");
 
             migrationBuilder.CreateIndex(
@@ -242,14 +232,9 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_sequence_deliveries_sequence_id_subscriber_id",
+                name: "ix_sequence_deliveries_subscriber_id_sequence_id",
                 table: "sequence_deliveries",
-                columns: new[] { "sequence_id", "subscriber_id" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_sequence_deliveries_subscriber_id",
-                table: "sequence_deliveries",
-                column: "subscriber_id");
+                columns: new[] { "subscriber_id", "sequence_id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_sequence_deliveries_token",

@@ -180,6 +180,7 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     round = table.Column<int>(type: "integer", nullable: false),
                     token = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     due_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    completes = table.Column<bool>(type: "boolean", nullable: false),
                     sent_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     attempts = table.Column<int>(type: "integer", nullable: false),
                     next_attempt_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
@@ -196,12 +197,6 @@ namespace Mailroom.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_sequence_deliveries", x => x.id);
-                    table.ForeignKey(
-                        name: "fk_sequence_deliveries_accounts_account_id",
-                        column: x => x.account_id,
-                        principalTable: "accounts",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "fk_sequence_deliveries_sequence_emails_sequence_email_id",
                         column: x => x.sequence_email_id,
@@ -228,14 +223,9 @@ namespace Mailroom.Migrations.Postgres.Migrations
                 column: "email_template_id");
 
             migrationBuilder.CreateIndex(
-                name: "ix_sequence_deliveries_account_id",
-                table: "sequence_deliveries",
-                column: "account_id");
-
-            migrationBuilder.CreateIndex(
                 name: "ix_sequence_deliveries_pending",
                 table: "sequence_deliveries",
-                column: "id",
+                columns: new[] { "due_at", "id" },
                 filter: "sent_at IS NULL AND failed_at IS NULL");
 
             migrationBuilder.CreateIndex(
@@ -245,14 +235,9 @@ namespace Mailroom.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "ix_sequence_deliveries_sequence_id_subscriber_id",
+                name: "ix_sequence_deliveries_subscriber_id_sequence_id",
                 table: "sequence_deliveries",
-                columns: new[] { "sequence_id", "subscriber_id" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_sequence_deliveries_subscriber_id",
-                table: "sequence_deliveries",
-                column: "subscriber_id");
+                columns: new[] { "subscriber_id", "sequence_id" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_sequence_deliveries_token",
