@@ -103,7 +103,7 @@ public sealed class SequenceEmail
 /// same token-keyed tracking, retries and outcomes. Unique per (email, subscriber, round), so a step is never sent
 /// twice whatever the schedulers do; <see cref="Round"/> counts restarts of a repeating sequence.
 /// </summary>
-public sealed class SequenceDelivery : IMessageOutcome
+public sealed class SequenceDelivery : IMessageOutcome, ITrackedMessage
 {
     public long Id { get; set; }
     public long AccountId { get; set; }
@@ -327,7 +327,18 @@ public interface IMessageOutcome
     string? LastError { get; set; }
 }
 
-public sealed class BroadcastRecipient : IMessageOutcome
+/// <summary>What tracking records about one sent message, a broadcast's or a sequence step's.</summary>
+public interface ITrackedMessage
+{
+    long AccountId { get; }
+    long SubscriberId { get; }
+    DateTime? OpenedAt { get; set; }
+    DateTime? ClickedAt { get; set; }
+    int Clicks { get; set; }
+    DateTime? UnsubscribedAt { get; set; }
+}
+
+public sealed class BroadcastRecipient : IMessageOutcome, ITrackedMessage
 {
     public long Id { get; set; }
     public long AccountId { get; set; }

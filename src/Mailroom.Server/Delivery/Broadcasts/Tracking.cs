@@ -30,23 +30,22 @@ public sealed class Tracking(AppDbContext db, MessageComposer composer, Subscrib
     /// </summary>
     public async Task<string?> RecordClickAsync(string token, int index, CancellationToken ct)
     {
-        if (IsSequenceToken(token)) return await RecordSequenceClickAsync(token, index, ct);
-        var recipient = await db.BroadcastRecipients.FirstOrDefaultAsync(r => r.Token == token, ct);
-        if (recipient is null || index < 0) return null;
-        var loaded = await BroadcastTemplates.LoadAsync(db, recipient.BroadcastId, ct);
-        var subscriber = await SubscriberViews.LoadOneAsync(db, recipient.AccountId, recipient.SubscriberId, ct);
-        if (loaded is null || subscriber is null) return null;
-        var links = HtmlText.Links(composer.RenderHtml(loaded.Template, subscriber, token));
+        var message = await FindAsync(token, ct);
+        if (message is null || index < 0) return null;
+        var template = await TemplateAsync(message, ct);
+        var subscriber = await SubscriberViews.LoadOneAsync(db, message.AccountId, message.SubscriberId, ct);
+        if (template is null || subscriber is null) return null;
+        var links = HtmlText.Links(composer.RenderHtml(template, subscriber, token));
         if (index >= links.Count || links[index] == composer.UnsubscribeUrl(token)) return null;
 
         var url = links[index];
         var now = time.UtcNowSeconds();
-        recipient.Clicks++;
-        recipient.ClickedAt ??= now;
+        message.Clicks++;
+        message.ClickedAt ??= now;
         // A click proves the message was opened, even when images were blocked.
-        recipient.OpenedAt ??= now;
-        var entity = await db.Subscribers.FirstAsync(s => s.Id == recipient.SubscriberId, ct);
-        db.Raise(time, recipient.AccountId, OutboxEvents.LinkClick, subscriber: entity, matchValue: url);
+        message.OpenedAt ??= now;
+        var entity = await db.Subscribers.FirstAsync(s => s.Id == message.SubscriberId, ct);
+        db.Raise(time, message.AccountId, OutboxEvents.LinkClick, subscriber: entity, matchValue: url);
         await db.SaveChangesAsync(ct);
         return url;
     }
@@ -57,49 +56,31 @@ public sealed class Tracking(AppDbContext db, MessageComposer composer, Subscrib
 
     /// <summary>
     /// The unsubscribe link and RFC 8058 one-click POST: cancels the subscriber like PUT /v3/unsubscribe and
-    /// credits the unsubscribe to this broadcast's stats. Idempotent. False for an unknown token.
+    /// credits the unsubscribe to this message's broadcast or sequence email. Idempotent. False for an unknown token.
     /// </summary>
     public async Task<bool> UnsubscribeAsync(string token, CancellationToken ct)
     {
-        if (IsSequenceToken(token))
-        {
-            var step = await db.SequenceDeliveries.FirstOrDefaultAsync(r => r.Token == token, ct);
-            if (step is null) return false;
-            var address = await db.Subscribers.Where(s => s.Id == step.SubscriberId).Select(s => s.EmailAddress).FirstAsync(ct);
-            step.UnsubscribedAt ??= time.UtcNowSeconds();
-            await subscribers.UnsubscribeAsync(step.AccountId, address, ct);
-            return true;
-        }
-        var recipient = await db.BroadcastRecipients.FirstOrDefaultAsync(r => r.Token == token, ct);
-        if (recipient is null) return false;
-        var email = await db.Subscribers.Where(s => s.Id == recipient.SubscriberId).Select(s => s.EmailAddress).FirstAsync(ct);
-        recipient.UnsubscribedAt ??= time.UtcNowSeconds();
-        // UnsubscribeAsync saves this context, so the recipient mark and the cancellation commit together.
-        await subscribers.UnsubscribeAsync(recipient.AccountId, email, ct);
+        var message = await FindAsync(token, ct);
+        if (message is null) return false;
+        var email = await db.Subscribers.Where(s => s.Id == message.SubscriberId).Select(s => s.EmailAddress).FirstAsync(ct);
+        message.UnsubscribedAt ??= time.UtcNowSeconds();
+        // UnsubscribeAsync saves this context, so the message's mark and the cancellation commit together.
+        await subscribers.UnsubscribeAsync(message.AccountId, email, ct);
         return true;
     }
 
     static bool IsSequenceToken(string token) => token.StartsWith('s');
 
-    /// <summary>As for a broadcast: the URL comes only from re-rendering that step's message for its subscriber.</summary>
-    async Task<string?> RecordSequenceClickAsync(string token, int index, CancellationToken ct)
-    {
-        var step = await db.SequenceDeliveries.FirstOrDefaultAsync(r => r.Token == token, ct);
-        if (step?.SequenceEmailId is not { } emailId || index < 0) return null;
-        var template = await SequenceTemplates.LoadAsync(db, emailId, ct, sent: true);
-        var subscriber = await SubscriberViews.LoadOneAsync(db, step.AccountId, step.SubscriberId, ct);
-        if (template is null || subscriber is null) return null;
-        var links = HtmlText.Links(composer.RenderHtml(template, subscriber, token));
-        if (index >= links.Count || links[index] == composer.UnsubscribeUrl(token)) return null;
+    /// <summary>The tracked row the token names, from the table its first letter says.</summary>
+    async Task<ITrackedMessage?> FindAsync(string token, CancellationToken ct) => IsSequenceToken(token)
+        ? await db.SequenceDeliveries.FirstOrDefaultAsync(r => r.Token == token, ct)
+        : await db.BroadcastRecipients.FirstOrDefaultAsync(r => r.Token == token, ct);
 
-        var url = links[index];
-        var now = time.UtcNowSeconds();
-        step.Clicks++;
-        step.ClickedAt ??= now;
-        step.OpenedAt ??= now;
-        var entity = await db.Subscribers.FirstAsync(s => s.Id == step.SubscriberId, ct);
-        db.Raise(time, step.AccountId, OutboxEvents.LinkClick, subscriber: entity, matchValue: url);
-        await db.SaveChangesAsync(ct);
-        return url;
-    }
+    /// <summary>The template the message was rendered from; a sequence email's even once unpublished or its sequence deleted.</summary>
+    async Task<BroadcastTemplate?> TemplateAsync(ITrackedMessage message, CancellationToken ct) => message switch
+    {
+        BroadcastRecipient r => (await BroadcastTemplates.LoadAsync(db, r.BroadcastId, ct))?.Template,
+        SequenceDelivery { SequenceEmailId: { } emailId } => await SequenceTemplates.LoadAsync(db, emailId, ct, sent: true),
+        _ => null,
+    };
 }
