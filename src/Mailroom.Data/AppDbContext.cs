@@ -26,6 +26,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<WebhookRule> WebhookRules => Set<WebhookRule>();
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Snippet> Snippets => Set<Snippet>();
+    public DbSet<Segment> Segments => Set<Segment>();
+    public DbSet<BulkJob> BulkJobs => Set<BulkJob>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

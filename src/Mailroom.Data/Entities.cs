@@ -18,6 +18,10 @@ public sealed class Account
     public string TimeZone { get; set; } = "UTC";
     /// <summary>The From address of broadcasts and sequences that name none; <see cref="PrimaryEmailAddress"/> when null.</summary>
     public string? SendingEmailAddress { get; set; }
+    /// <summary>The account's brand colours, a JSON array of hex codes (v4 <c>/account/colors</c>).</summary>
+    public string Colors { get; set; } = "[]";
+    /// <summary>The creator profile (name, byline, bio, image_url) as a JSON object; null until one is set.</summary>
+    public string? CreatorProfile { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 
@@ -286,6 +290,7 @@ public sealed class Broadcast
     public long Id { get; set; }
     public long AccountId { get; set; }
     public string? Subject { get; set; }
+    public string? PreviewText { get; set; }
     public string? Content { get; set; }
     public string? Description { get; set; }
     public bool Public { get; set; }
@@ -295,6 +300,11 @@ public sealed class Broadcast
     public string? EmailLayoutTemplate { get; set; }
     public string? ThumbnailAlt { get; set; }
     public string? ThumbnailUrl { get; set; }
+    /// <summary>
+    /// Kit v4's <c>subscriber_filter</c> as sent (JSON array of one {all|any|none: [{type, ids}]} group); null sends
+    /// to every active subscriber.
+    /// </summary>
+    public string? SubscriberFilter { get; set; }
     public string Status { get; set; } = BroadcastStatuses.Draft;
     // Delivery checkpoint, so a restart resumes where it stopped.
     public int RecipientCount { get; set; }

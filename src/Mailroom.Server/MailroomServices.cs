@@ -1,6 +1,7 @@
 using Mailroom.Server.Api;
 using Mailroom.Server.Api.Infrastructure;
 using Mailroom.Server.Api.V3;
+using Mailroom.Server.Api.V4;
 using Mailroom.Server.Data;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Accounts;
@@ -29,6 +30,7 @@ static class MailroomServices
         services.AddScoped<Mailroom.Server.Domain.Subscriptions.SubscriptionService>();
         services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         services.AddScoped<Mailroom.Server.Domain.Sequences.SequenceEditor>();
+        services.AddScoped<Mailroom.Server.Domain.ApiKeys.ApiKeyService>();
         return services;
     }
 
@@ -47,6 +49,7 @@ static class MailroomServices
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddOpenApi("v3");
+        services.AddOpenApi("v4");
         services.AddMailroomDelivery();
         services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignUpLimiter>();
@@ -60,12 +63,13 @@ static class MailroomServices
         app.Use(V3Pipeline.NormalizePath);
         app.UseRouting();
         app.Use(V3Pipeline.Authenticate);
+        app.Use(Mailroom.Server.Api.V4.V4Pipeline.Authenticate);
         return app;
     }
 
     public static WebApplication MapMailroomApi(this WebApplication app)
     {
-        var v3 = app.MapGroup("/v3").WithTags("v3");
+        var v3 = app.MapGroup("/v3").WithTags("v3").WithGroupName("v3");
         v3.MapAccount();
         v3.MapForms();
         v3.MapSequences();
@@ -78,12 +82,15 @@ static class MailroomServices
 
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();
+        app.MapMailroomV4();
         app.MapTracking();
         app.MapConfirmation();
         app.MapHostedForms();
         app.MapGet("/healthz", Health).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Mailroom — Kit API v3").AddDocument("v3", routePattern: "/openapi/v3.json"));
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Mailroom — Kit API")
+            .AddDocument("v4", "Kit API v4", routePattern: "/openapi/v4.json")
+            .AddDocument("v3", "Kit API v3", routePattern: "/openapi/v3.json"));
         return app;
     }
 

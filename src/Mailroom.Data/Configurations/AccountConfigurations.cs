@@ -12,6 +12,7 @@ sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         b.Property(x => x.PrimaryEmailAddress).HasMaxLength(320);
         b.Property(x => x.SendingEmailAddress).HasMaxLength(320);
         b.Property(x => x.TimeZone).HasMaxLength(64).HasDefaultValue("UTC");
+        b.Property(x => x.Colors).HasDefaultValue("[]");
         b.Property(x => x.ApiKeyHash).HasMaxLength(64);
         b.Property(x => x.ApiSecretHash).HasMaxLength(64);
         b.HasIndex(x => x.ApiKeyHash).IsUnique();

@@ -10,6 +10,7 @@ sealed class BroadcastConfiguration : IEntityTypeConfiguration<Broadcast>
         b.HasOne<Account>().WithMany().HasForeignKey(x => x.AccountId).OnDelete(DeleteBehavior.Cascade);
         b.Property(x => x.Status).HasMaxLength(16);
         b.Property(x => x.FailureReason).HasMaxLength(500);
+        b.Property(x => x.PreviewText).HasMaxLength(255);
         b.HasIndex(x => new { x.AccountId, x.Id });
         b.HasIndex(x => new { x.Status, x.SendAt });
     }

@@ -17,6 +17,8 @@ sealed class SubscriberConfiguration : IEntityTypeConfiguration<Subscriber>
         b.HasIndex(x => new { x.AccountId, x.State, x.CreatedAt, x.Id });
         b.HasIndex(x => new { x.AccountId, x.CancelledAt, x.Id });
         b.HasIndex(x => new { x.AccountId, x.UpdatedAt });
+        // v4 lists page by id within a state (keyset seeks, Kit's cursors).
+        b.HasIndex(x => new { x.AccountId, x.State, x.Id });
         b.HasMany(x => x.FieldValues).WithOne().HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -43,9 +43,20 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("api_secret_hash");
 
+                    b.Property<string>("Colors")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("colors");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CreatorProfile")
+                        .HasColumnType("text")
+                        .HasColumnName("creator_profile");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -98,6 +109,58 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_accounts_api_secret_hash");
 
                     b.ToTable("accounts");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.ApiKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Hint")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("hint");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_keys");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_key_hash");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasDatabaseName("ix_api_keys_account_id_id");
+
+                    b.ToTable("api_keys");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Broadcast", b =>
@@ -162,6 +225,11 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_until");
 
+                    b.Property<string>("PreviewText")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("preview_text");
+
                     b.Property<bool>("Public")
                         .HasColumnType("boolean")
                         .HasColumnName("public");
@@ -195,6 +263,10 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.Property<string>("Subject")
                         .HasColumnType("text")
                         .HasColumnName("subject");
+
+                    b.Property<string>("SubscriberFilter")
+                        .HasColumnType("text")
+                        .HasColumnName("subscriber_filter");
 
                     b.Property<string>("ThumbnailAlt")
                         .HasColumnType("text")
@@ -305,6 +377,101 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasDatabaseName("ix_broadcast_recipients_broadcast_id_subscriber_id");
 
                     b.ToTable("broadcast_recipients");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.BulkJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<int>("CallbackAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("callback_attempts");
+
+                    b.Property<DateTime?>("CallbackDeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("callback_delivered_at");
+
+                    b.Property<string>("CallbackLastError")
+                        .HasColumnType("text")
+                        .HasColumnName("callback_last_error");
+
+                    b.Property<string>("CallbackUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("callback_url");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("LockedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("locked_by");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTime?>("NextCallbackAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_callback_at");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("operation");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<long>("PayloadBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("payload_bytes");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("text")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bulk_jobs");
+
+                    b.HasIndex("NextCallbackAt")
+                        .HasDatabaseName("ix_bulk_jobs_next_callback_at")
+                        .HasFilter("next_callback_at IS NOT NULL");
+
+                    b.HasIndex("AccountId", "Status")
+                        .HasDatabaseName("ix_bulk_jobs_account_id_status");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_bulk_jobs_status_id");
+
+                    b.ToTable("bulk_jobs");
                 });
 
             modelBuilder.Entity("Mailroom.Data.CustomField", b =>
@@ -690,6 +857,47 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.ToTable("purchase_products");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.Segment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasDatabaseName("ix_segments_account_id_id");
+
+                    b.ToTable("segments");
+                });
+
             modelBuilder.Entity("Mailroom.Data.Sequence", b =>
                 {
                     b.Property<long>("Id")
@@ -975,6 +1183,74 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.ToTable("sequence_emails");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.Snippet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Archived")
+                        .HasColumnType("boolean")
+                        .HasColumnName("archived");
+
+                    b.Property<string>("Content")
+                        .HasColumnType("text")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("SnippetType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("snippet_type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("ValueHtml")
+                        .HasColumnType("text")
+                        .HasColumnName("value_html");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_snippets");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasDatabaseName("ix_snippets_account_id_id");
+
+                    b.HasIndex("AccountId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_snippets_account_id_key");
+
+                    b.ToTable("snippets");
+                });
+
             modelBuilder.Entity("Mailroom.Data.Subscriber", b =>
                 {
                     b.Property<long>("Id")
@@ -1035,6 +1311,9 @@ namespace Mailroom.Migrations.Postgres.Migrations
 
                     b.HasIndex("AccountId", "CancelledAt", "Id")
                         .HasDatabaseName("ix_subscribers_account_id_cancelled_at_id");
+
+                    b.HasIndex("AccountId", "State", "Id")
+                        .HasDatabaseName("ix_subscribers_account_id_state_id");
 
                     b.HasIndex("AccountId", "State", "CreatedAt", "Id")
                         .HasDatabaseName("ix_subscribers_account_id_state_created_at_id");
@@ -1432,6 +1711,16 @@ namespace Mailroom.Migrations.Postgres.Migrations
                     b.ToTable("webhook_rules");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.ApiKey", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_keys_accounts_account_id");
+                });
+
             modelBuilder.Entity("Mailroom.Data.Broadcast", b =>
                 {
                     b.HasOne("Mailroom.Data.Account", null)
@@ -1457,6 +1746,16 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_broadcast_recipients_subscribers_subscriber_id");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.BulkJob", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_bulk_jobs_accounts_account_id");
                 });
 
             modelBuilder.Entity("Mailroom.Data.CustomField", b =>
@@ -1542,6 +1841,16 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .HasConstraintName("fk_purchase_products_purchases_purchase_id");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.Segment", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segments_accounts_account_id");
+                });
+
             modelBuilder.Entity("Mailroom.Data.Sequence", b =>
                 {
                     b.HasOne("Mailroom.Data.Account", null)
@@ -1595,6 +1904,16 @@ namespace Mailroom.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sequence_emails_sequences_sequence_id");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.Snippet", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_snippets_accounts_account_id");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Subscriber", b =>

@@ -36,9 +36,20 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("api_secret_hash");
 
+                    b.Property<string>("Colors")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("[]")
+                        .HasColumnName("colors");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CreatorProfile")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("creator_profile");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -91,6 +102,56 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_accounts_api_secret_hash");
 
                     b.ToTable("accounts");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.ApiKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Hint")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hint");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("revoked_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_keys");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_key_hash");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasDatabaseName("ix_api_keys_account_id_id");
+
+                    b.ToTable("api_keys");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Broadcast", b =>
@@ -153,6 +214,11 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("locked_until");
 
+                    b.Property<string>("PreviewText")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("preview_text");
+
                     b.Property<bool>("Public")
                         .HasColumnType("INTEGER")
                         .HasColumnName("public");
@@ -186,6 +252,10 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.Property<string>("Subject")
                         .HasColumnType("TEXT")
                         .HasColumnName("subject");
+
+                    b.Property<string>("SubscriberFilter")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subscriber_filter");
 
                     b.Property<string>("ThumbnailAlt")
                         .HasColumnType("TEXT")
@@ -294,6 +364,99 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasDatabaseName("ix_broadcast_recipients_broadcast_id_subscriber_id");
 
                     b.ToTable("broadcast_recipients");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.BulkJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<int>("CallbackAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("callback_attempts");
+
+                    b.Property<DateTime?>("CallbackDeliveredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("callback_delivered_at");
+
+                    b.Property<string>("CallbackLastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("callback_last_error");
+
+                    b.Property<string>("CallbackUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("callback_url");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("LockedBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_by");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTime?>("NextCallbackAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("next_callback_at");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("operation");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<long>("PayloadBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payload_bytes");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bulk_jobs");
+
+                    b.HasIndex("NextCallbackAt")
+                        .HasDatabaseName("ix_bulk_jobs_next_callback_at")
+                        .HasFilter("next_callback_at IS NOT NULL");
+
+                    b.HasIndex("AccountId", "Status")
+                        .HasDatabaseName("ix_bulk_jobs_account_id_status");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_bulk_jobs_status_id");
+
+                    b.ToTable("bulk_jobs");
                 });
 
             modelBuilder.Entity("Mailroom.Data.CustomField", b =>
@@ -667,6 +830,45 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.ToTable("purchase_products");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.Segment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_segments");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasDatabaseName("ix_segments_account_id_id");
+
+                    b.ToTable("segments");
+                });
+
             modelBuilder.Entity("Mailroom.Data.Sequence", b =>
                 {
                     b.Property<long>("Id")
@@ -946,6 +1148,72 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.ToTable("sequence_emails");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.Snippet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("account_id");
+
+                    b.Property<bool>("Archived")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("archived");
+
+                    b.Property<string>("Content")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("SnippetType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("snippet_type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("ValueHtml")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value_html");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_snippets");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasDatabaseName("ix_snippets_account_id_id");
+
+                    b.HasIndex("AccountId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_snippets_account_id_key");
+
+                    b.ToTable("snippets");
+                });
+
             modelBuilder.Entity("Mailroom.Data.Subscriber", b =>
                 {
                     b.Property<long>("Id")
@@ -1004,6 +1272,9 @@ namespace Mailroom.Migrations.Sqlite.Migrations
 
                     b.HasIndex("AccountId", "CancelledAt", "Id")
                         .HasDatabaseName("ix_subscribers_account_id_cancelled_at_id");
+
+                    b.HasIndex("AccountId", "State", "Id")
+                        .HasDatabaseName("ix_subscribers_account_id_state_id");
 
                     b.HasIndex("AccountId", "State", "CreatedAt", "Id")
                         .HasDatabaseName("ix_subscribers_account_id_state_created_at_id");
@@ -1393,6 +1664,16 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                     b.ToTable("webhook_rules");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.ApiKey", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_keys_accounts_account_id");
+                });
+
             modelBuilder.Entity("Mailroom.Data.Broadcast", b =>
                 {
                     b.HasOne("Mailroom.Data.Account", null)
@@ -1418,6 +1699,16 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_broadcast_recipients_subscribers_subscriber_id");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.BulkJob", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_bulk_jobs_accounts_account_id");
                 });
 
             modelBuilder.Entity("Mailroom.Data.CustomField", b =>
@@ -1503,6 +1794,16 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .HasConstraintName("fk_purchase_products_purchases_purchase_id");
                 });
 
+            modelBuilder.Entity("Mailroom.Data.Segment", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_segments_accounts_account_id");
+                });
+
             modelBuilder.Entity("Mailroom.Data.Sequence", b =>
                 {
                     b.HasOne("Mailroom.Data.Account", null)
@@ -1556,6 +1857,16 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_sequence_emails_sequences_sequence_id");
+                });
+
+            modelBuilder.Entity("Mailroom.Data.Snippet", b =>
+                {
+                    b.HasOne("Mailroom.Data.Account", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_snippets_accounts_account_id");
                 });
 
             modelBuilder.Entity("Mailroom.Data.Subscriber", b =>

@@ -29,6 +29,7 @@ public static class CliApp
         root.Subcommands.Add(new Command("serve", "Run the server (the default). Pass --urls to choose the address."));
         root.Subcommands.Add(MigrateCommand());
         root.Subcommands.Add(AccountsCommands.Build());
+        root.Subcommands.Add(KeysCommands.Build());
         root.Subcommands.Add(FormsCommands.Build());
         root.Subcommands.Add(SequencesCommands.Build());
         root.Subcommands.Add(SeedCommand.Build());

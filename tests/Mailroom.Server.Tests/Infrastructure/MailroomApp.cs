@@ -41,6 +41,8 @@ public sealed class MailroomApp : WebApplicationFactory<Program>
             ["Demo:Enabled"] = "false",
             ["Workers:Enabled"] = "false",
             ["RateLimit:PermitsPerMinute"] = "0",
+            ["RateLimit:ApiKeyPermitsPerMinute"] = "0",
+            ["RateLimit:OAuthPermitsPerMinute"] = "0",
             ["PublicUrl"] = "http://mailroom.test",
             // Webhook receivers in tests listen on 127.0.0.1; the SSRF tests turn this off again.
             ["Webhooks:AllowPrivateTargets"] = "true",
@@ -66,6 +68,8 @@ public sealed class MailroomApp : WebApplicationFactory<Program>
             ["Demo:Enabled"] = "false",
             ["Workers:Enabled"] = "false",
             ["RateLimit:PermitsPerMinute"] = "0",
+            ["RateLimit:ApiKeyPermitsPerMinute"] = "0",
+            ["RateLimit:OAuthPermitsPerMinute"] = "0",
         }.Concat(all).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value));
         app.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         app.StartServer();

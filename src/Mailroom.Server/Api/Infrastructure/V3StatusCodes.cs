@@ -3,12 +3,17 @@ using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server.Api.Infrastructure;
 
-/// <summary>Gives empty error responses under /v3 (405 from routing, bare status codes) an ApiError body.</summary>
+/// <summary>Gives empty error responses under /v3 and /v4 (405 from routing, bare status codes) an ApiError body.</summary>
 static class V3StatusCodes
 {
     public static async Task WriteBody(Microsoft.AspNetCore.Diagnostics.StatusCodeContext context)
     {
         var http = context.HttpContext;
+        if (Api.V4.V4Pipeline.IsV4(http.Request.Path))
+        {
+            await V4Body(http).ExecuteAsync(http);
+            return;
+        }
         if (!V3Pipeline.IsV3(http.Request.Path)) return;
         var result = http.Response.StatusCode switch
         {
@@ -20,4 +25,12 @@ static class V3StatusCodes
         };
         await result.ExecuteAsync(http);
     }
+
+    static IResult V4Body(HttpContext http) => http.Response.StatusCode switch
+    {
+        404 or 405 => Api.V4.V4Error.NotFound(),
+        413 => Api.V4.V4Error.TooLarge(http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxBodyBytes),
+        >= 500 => Api.V4.V4Error.ServerError(),
+        var status => Api.V4.V4Error.Json(status, "The request could not be processed"),
+    };
 }

@@ -10,14 +10,20 @@ namespace Mailroom.Server.Api.V3;
 public sealed class AccountRateLimiter(TimeProvider time)
 {
     static readonly TimeSpan Window = TimeSpan.FromSeconds(60);
-    readonly ConcurrentDictionary<long, Queue<long>> _logs = new();
+    readonly ConcurrentDictionary<(char Kind, long Id), Queue<long>> _logs = new();
 
     /// <returns>null when permitted, otherwise how long until the next permit.</returns>
-    public TimeSpan? TryAcquire(long accountId, int permitsPerMinute)
+    public TimeSpan? TryAcquire(long accountId, int permitsPerMinute) => TryAcquire('a', accountId, permitsPerMinute);
+
+    /// <summary>
+    /// A budget per <paramref name="kind"/> and id: <c>a</c> a v3 account, <c>k</c> a v4 API key, <c>o</c> an OAuth
+    /// grant, each with its own window.
+    /// </summary>
+    public TimeSpan? TryAcquire(char kind, long id, int permitsPerMinute)
     {
         if (permitsPerMinute <= 0) return null;
         var now = time.GetTimestamp();
-        var log = _logs.GetOrAdd(accountId, _ => new Queue<long>());
+        var log = _logs.GetOrAdd((kind, id), _ => new Queue<long>());
         lock (log)
         {
             while (log.Count > 0 && time.GetElapsedTime(log.Peek(), now) >= Window) log.Dequeue();

@@ -211,7 +211,7 @@ public sealed class CustomFieldsApiTests
             {"custom_fields":[{"id":{{field.Id}},"name":"ck_field_{{field.Id}}_last_name","key":"familia","label":"Família"}]}
             """);
         await (await app.Http.GetAsync($"/v3/subscribers/{subscriber.Id}?api_secret={account.ApiSecret}"))
-            .AssertJsonAsync(200, $$"""{"subscriber":{{Json(subscriber, """{"familia":"Lovelace"}""")}}}""");
+            .AssertJsonAsync(200, $$"""{"subscriber":{{SubscribersTestData.Json(subscriber, """{"familia":"Lovelace"}""")}}}""");
         Assert.Equal(At(60), (await FieldsAsync(app, account.Id)).Single().UpdatedAt);
     }
 
@@ -266,7 +266,7 @@ public sealed class CustomFieldsApiTests
         await response.AssertStatusAsync(204);
         await (await app.Http.GetAsync($"/v3/custom_fields?api_key={account.ApiKey}")).AssertJsonAsync(200, $$"""{"custom_fields":[{{FieldJson(kept)}}]}""");
         await (await app.Http.GetAsync($"/v3/subscribers/{subscriber.Id}?api_secret={account.ApiSecret}"))
-            .AssertJsonAsync(200, $$"""{"subscriber":{{Json(subscriber, """{"city":"London"}""")}}}""");
+            .AssertJsonAsync(200, $$"""{"subscriber":{{SubscribersTestData.Json(subscriber, """{"city":"London"}""")}}}""");
         Assert.Equal([kept.Id], await app.DbAsync(db => db.SubscriberFieldValues.Select(v => v.CustomFieldId).ToListAsync()));
         await (await Send(app, HttpMethod.Delete, $"/v3/custom_fields/{field.Id}", new { api_secret = account.ApiSecret })).AssertJsonAsync(404, NotFound);
     }

@@ -1,0 +1,17 @@
+namespace Mailroom.Server.Api.V4;
+
+/// <summary>Every /v4 operation, one Map call per resource file; the document's tags name the groups.</summary>
+static class V4Routes
+{
+    public static WebApplication MapMailroomV4(this WebApplication app)
+    {
+        var v4 = app.MapGroup("/v4").WithGroupName("v4");
+        // One Map call per resource file, one file per v4 tag.
+        v4.MapSegments();
+        v4.MapEmailTemplates();
+
+        app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
+            .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();
+        return app;
+    }
+}
