@@ -425,8 +425,13 @@ public sealed class OutboxEvent
     public Subscriber? Subscriber { get; set; }
     public long? PurchaseId { get; set; }
     public Purchase? Purchase { get; set; }
-    // The value rules match on: form id, sequence id, tag id, product pid or the clicked URL.
+    // The value rules match on: form id, sequence id, tag id, product pid, custom field id or the clicked URL.
     public string? MatchValue { get; set; }
+    /// <summary>
+    /// A body built when the event happened, for events whose subject may be gone by fan-out (a deleted custom
+    /// field); null for the others, whose body is built from the subscriber or purchase at fan-out.
+    /// </summary>
+    public string? Payload { get; set; }
     public DateTime OccurredAt { get; set; }
     public DateTime? ProcessedAt { get; set; }
     public DateTime? LockedUntil { get; set; }

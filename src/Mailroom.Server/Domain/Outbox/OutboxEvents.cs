@@ -18,6 +18,10 @@ public static class OutboxEvents
     public const string TagAdd = "tag_add";
     public const string TagRemove = "tag_remove";
     public const string PurchaseCreate = "purchase_create";
+    // v4's custom_field.* events (v4 notes §5.7), stored without their prefix like the others.
+    public const string CustomFieldCreated = "field_created";
+    public const string CustomFieldDeleted = "field_deleted";
+    public const string CustomFieldValueUpdated = "field_value_updated";
 
     public static OutboxEvent Raise(this AppDbContext db, TimeProvider time, long accountId, string eventName,
         Subscriber? subscriber = null, Purchase? purchase = null, string? matchValue = null)
@@ -27,6 +31,19 @@ public static class OutboxEvents
         {
             AccountId = accountId, EventName = eventName, MatchValue = matchValue, OccurredAt = time.UtcNow(),
             Subscriber = subscriber, Purchase = purchase,
+        };
+        db.OutboxEvents.Add(row);
+        return row;
+    }
+
+    /// <summary>An event whose body is fixed now (<see cref="OutboxEvent.Payload"/>): the custom_field.* events.</summary>
+    public static OutboxEvent RaiseWithPayload(this AppDbContext db, TimeProvider time, long accountId, string eventName,
+        string payload, string? matchValue = null, long? subscriberId = null)
+    {
+        var row = new OutboxEvent
+        {
+            AccountId = accountId, EventName = eventName, MatchValue = matchValue, OccurredAt = time.UtcNow(),
+            SubscriberId = subscriberId, Payload = payload,
         };
         db.OutboxEvents.Add(row);
         return row;

@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Mailroom.Migrations.Sqlite.Migrations
+namespace Mailroom.Migrations.Postgres.Migrations
 {
     /// <inheritdoc />
     public partial class KitV4 : Migration
@@ -12,43 +13,49 @@ namespace Mailroom.Migrations.Sqlite.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<string>(
+                name: "payload",
+                table: "outbox_events",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
                 name: "preview_text",
                 table: "broadcasts",
-                type: "TEXT",
+                type: "character varying(255)",
                 maxLength: 255,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "subscriber_filter",
                 table: "broadcasts",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "colors",
                 table: "accounts",
-                type: "TEXT",
+                type: "text",
                 nullable: false,
                 defaultValue: "[]");
 
             migrationBuilder.AddColumn<string>(
                 name: "creator_profile",
                 table: "accounts",
-                type: "TEXT",
+                type: "text",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
-                    key_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    hint = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    revoked_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    name = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    key_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    hint = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    revoked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -65,24 +72,24 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 name: "bulk_jobs",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    operation = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    payload = table.Column<string>(type: "TEXT", nullable: false),
-                    payload_bytes = table.Column<long>(type: "INTEGER", nullable: false),
-                    callback_url = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
-                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    result = table.Column<string>(type: "TEXT", nullable: true),
-                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    locked_until = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    locked_by = table.Column<string>(type: "TEXT", nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    completed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    callback_delivered_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    callback_attempts = table.Column<int>(type: "INTEGER", nullable: false),
-                    next_callback_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    callback_last_error = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    operation = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    payload = table.Column<string>(type: "text", nullable: false),
+                    payload_bytes = table.Column<long>(type: "bigint", nullable: false),
+                    callback_url = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    result = table.Column<string>(type: "text", nullable: true),
+                    attempts = table.Column<int>(type: "integer", nullable: false),
+                    locked_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    locked_by = table.Column<string>(type: "text", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    completed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    callback_delivered_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    callback_attempts = table.Column<int>(type: "integer", nullable: false),
+                    next_callback_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    callback_last_error = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -99,13 +106,13 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 name: "segments",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
-                    definition = table.Column<string>(type: "TEXT", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    name = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    definition = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -122,18 +129,18 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 name: "snippets",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    account_id = table.Column<long>(type: "INTEGER", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
-                    key = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
-                    snippet_type = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    archived = table.Column<bool>(type: "INTEGER", nullable: false),
-                    content = table.Column<string>(type: "TEXT", nullable: true),
-                    value_html = table.Column<string>(type: "TEXT", nullable: true),
-                    version = table.Column<int>(type: "INTEGER", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    account_id = table.Column<long>(type: "bigint", nullable: false),
+                    name = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    key = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    snippet_type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    archived = table.Column<bool>(type: "boolean", nullable: false),
+                    content = table.Column<string>(type: "text", nullable: true),
+                    value_html = table.Column<string>(type: "text", nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -214,12 +221,25 @@ namespace Mailroom.Migrations.Sqlite.Migrations
                 name: "ix_subscribers_account_id_state_id",
                 table: "subscribers");
 
-            // Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+) instead of EF's table rebuild, which would run outside the
-            // transaction and drop the tables' triggers and foreign keys pointing at them.
-            migrationBuilder.Sql("ALTER TABLE broadcasts DROP COLUMN preview_text;");
-            migrationBuilder.Sql("ALTER TABLE broadcasts DROP COLUMN subscriber_filter;");
-            migrationBuilder.Sql("ALTER TABLE accounts DROP COLUMN colors;");
-            migrationBuilder.Sql("ALTER TABLE accounts DROP COLUMN creator_profile;");
+            migrationBuilder.DropColumn(
+                name: "payload",
+                table: "outbox_events");
+
+            migrationBuilder.DropColumn(
+                name: "preview_text",
+                table: "broadcasts");
+
+            migrationBuilder.DropColumn(
+                name: "subscriber_filter",
+                table: "broadcasts");
+
+            migrationBuilder.DropColumn(
+                name: "colors",
+                table: "accounts");
+
+            migrationBuilder.DropColumn(
+                name: "creator_profile",
+                table: "accounts");
         }
     }
 }
