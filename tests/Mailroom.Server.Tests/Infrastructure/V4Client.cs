@@ -70,3 +70,34 @@ public sealed class V4Client(MailroomApp app, string? apiKey = null, string? bea
         Assert.True(JsonNode.DeepEquals(expected, node), $"Expected {expected.ToJsonString()}, got {node.ToJsonString()}");
     }
 }
+
+/// <summary>OAuth credentials for tests, made the way an operator makes them: the CLI's apps create and apps token.</summary>
+public static class V4OAuth
+{
+    public sealed record App(string ClientId, string ClientSecret);
+    public sealed record Tokens(string AccessToken, string RefreshToken);
+
+    public static async Task<App> CreateAppAsync(MailroomApp app, string name = "Test app", string redirectUri = "http://127.0.0.1:9/callback")
+    {
+        var created = await Cli.CliRunner.RunAsync(app.Database, "apps", "create", "--name", name, "--redirect-uri", redirectUri, "--json");
+        created.AssertSuccess();
+        var json = JsonNode.Parse(created.Output)!;
+        return new App(json["client_id"]!.GetValue<string>(), json["client_secret"]!.GetValue<string>());
+    }
+
+    public static async Task<Tokens> MintAsync(MailroomApp app, string clientId, long accountId, string scope = "read write")
+    {
+        var minted = await Cli.CliRunner.RunAsync(app.Database, "apps", "token", "--client-id", clientId, "--account", accountId.ToString(), "--scope", scope);
+        minted.AssertSuccess();
+        var json = JsonNode.Parse(minted.Output)!;
+        return new Tokens(json["access_token"]!.GetValue<string>(), json["refresh_token"]!.GetValue<string>());
+    }
+
+    /// <summary>A client calling /v4 with a fresh OAuth access token for the account (a new app each call).</summary>
+    public static async Task<V4Client> ClientAsync(MailroomApp app, long accountId, string scope = "read write")
+    {
+        var registered = await CreateAppAsync(app);
+        var tokens = await MintAsync(app, registered.ClientId, accountId, scope);
+        return new V4Client(app, bearer: tokens.AccessToken);
+    }
+}

@@ -27,3 +27,13 @@ public static class V4EndpointExtensions
     public static TBuilder OAuthOnly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new OAuthOnlyAttribute());
 }
+
+public static class V4ErrorMetadata
+{
+    /// <summary>Declares the operation's documented error statuses, each with the <c>{"errors": [...]}</c> body.</summary>
+    public static RouteHandlerBuilder V4Errors(this RouteHandlerBuilder builder, params int[] statuses)
+    {
+        foreach (var status in statuses) builder.Produces<V4Error>(status);
+        return builder;
+    }
+}

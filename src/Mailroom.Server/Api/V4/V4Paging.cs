@@ -22,7 +22,7 @@ public sealed record V4Slice<T>(List<T> Items, V4Pagination Pagination);
 /// it is as fast at the millionth row as at the first and stable while rows are inserted.
 /// Cursors are Kit's: base64 of a JSON array of the sort key, <c>WzNd</c> = <c>[3]</c>.
 /// </summary>
-public sealed class V4Page
+public sealed partial class V4Page
 {
     public const int DefaultPerPage = 500;
     public const int MaxPerPage = 1000;
