@@ -15,13 +15,15 @@ static class SequenceEmailsEndpoints
     public record EmailResponse(long Id, long SequenceId, string Subject, string? PreviewText, string EmailAddress, long? EmailTemplateId,
         bool Published, int Position, int DelayValue, string DelayUnit, IReadOnlyList<string>? SendDays)
     {
-        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonPropertyOrder(2)]
         public V4Stats? Stats { get; init; }
     }
 
     /// <summary>The single email (and the list with include_content=true): the same fields and the body.</summary>
     public sealed record EmailWithContentResponse(long Id, long SequenceId, string Subject, string? PreviewText, string EmailAddress,
-        long? EmailTemplateId, bool Published, int Position, int DelayValue, string DelayUnit, IReadOnlyList<string>? SendDays, string? Content)
+        long? EmailTemplateId, bool Published, int Position, int DelayValue, string DelayUnit, IReadOnlyList<string>? SendDays,
+        // Last, where Kit's examples put it.
+        [property: JsonPropertyOrder(1)] string? Content)
         : EmailResponse(Id, SequenceId, Subject, PreviewText, EmailAddress, EmailTemplateId, Published, Position, DelayValue, DelayUnit, SendDays);
 
     // object: System.Text.Json writes the runtime type, so an email with its content keeps the content.
