@@ -210,7 +210,9 @@ public sealed class SequenceEmailsTests
         var message = Assert.Single(sink.To("ann@example.com"));
         Assert.Equal("Welcome Ann", message.Subject);
         Assert.Equal("course@acme.test", message.From.Mailboxes.Single().Address);
-        var stats = await client.GetAsync($"{url}?include=stats");
+        // Raw: the draft is an hour email, whose send_days null the list schema does not allow.
+        var stats = await client.RawAsync(HttpMethod.Get, $"{url}?include=stats", 200);
         Assert.Equal(1, stats["emails"]![0]!["stats"]!["recipients"]!.GetValue<int>());
+        Assert.Equal(0, stats["emails"]![1]!["stats"]!["recipients"]!.GetValue<int>());
     }
 }
