@@ -138,8 +138,8 @@ static class SequencesEndpoints
         // inferred: Kit documents "Sequence is inactive" on the by-email call only; the by-id call adds to the same
         // sequence, so a paused one refuses both alike.
         if (active == false) return V4Error.Unprocessable(V4Error.SequenceInactive);
-        // inferred: the document shows no message for a missing email_address here; an unknown or missing one is a 404.
-        if (subscriberId is null && email is null) return V4Error.NotFound();
+        // inferred: the document shows no message for a missing email_address here; a missing one, like an unknown
+        // one, names no subscriber of the account: 404.
         var (error, member, created) = await V4Memberships.AddAsync(db, service, caller.AccountId, SubscribableTypes.Course, sequenceId, subscriberId, email, null, ct);
         if (error != V4Memberships.AddError.None) return V4Error.NotFound();
         return V4Json.OkOrCreated(new MemberEnvelope(ToResponse(member!)), created);

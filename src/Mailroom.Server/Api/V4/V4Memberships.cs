@@ -62,10 +62,15 @@ static partial class V4Memberships
     public static async Task<(AddError Error, Member? Member, bool Created)> AddAsync(AppDbContext db, SubscriptionService service,
         long accountId, string type, long targetId, long? subscriberId, string? email, string? referrer, CancellationToken ct)
     {
-        var normalized = email is null ? null : EmailAddress.Normalize(email);
-        var subscriber = await db.Subscribers.AsNoTracking()
-            .Where(s => s.AccountId == accountId && (subscriberId != null ? s.Id == subscriberId : s.NormalizedEmail == normalized))
-            .Select(s => new { s.Id, s.EmailAddress }).FirstOrDefaultAsync(ct);
+        var subscribers = db.Subscribers.AsNoTracking().Where(s => s.AccountId == accountId);
+        if (subscriberId is { } sid) subscribers = subscribers.Where(s => s.Id == sid);
+        else if (email is not null)
+        {
+            var normalized = EmailAddress.Normalize(email);
+            subscribers = subscribers.Where(s => s.NormalizedEmail == normalized);
+        }
+        else return (AddError.NotFound, null, false);
+        var subscriber = await subscribers.Select(s => new { s.Id, s.EmailAddress }).FirstOrDefaultAsync(ct);
         if (subscriber is null) return (AddError.NotFound, null, false);
 
         // A cancelled subscription is a former membership: adding again makes it a member anew (201), as v3 does.

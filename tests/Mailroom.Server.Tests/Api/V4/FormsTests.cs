@@ -28,13 +28,13 @@ public sealed partial class FormsTests
 
         var list = await client.GetAsync("/v4/forms");
 
-        AssertJson($$$$"""
+        AssertJson($$"""
             {"forms":[
-              {"id":{{{{hosted.Id}}}},"name":"Lead gen","created_at":"2024-05-01T10:00:00Z","type":"hosted","format":null,
+              {"id":{{hosted.Id}},"name":"Lead gen","created_at":"2024-05-01T10:00:00Z","type":"hosted","format":null,
                "embed_js":"http://mailroom.test/forms/ae7c1adaa1/index.js","embed_url":"http://mailroom.test/forms/ae7c1adaa1","archived":false,"uid":"ae7c1adaa1"},
-              {"id":{{{{embed.Id}}}},"name":"Newsletter","created_at":"2024-05-01T10:00:00Z","type":"embed","format":"inline",
+              {"id":{{embed.Id}},"name":"Newsletter","created_at":"2024-05-01T10:00:00Z","type":"embed","format":"inline",
                "embed_js":"http://mailroom.test/forms/0123456789/index.js","embed_url":"http://mailroom.test/forms/0123456789","archived":false,"uid":"0123456789"}],
-             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{{{V4Page.Cursor(hosted.Id)}}}}","end_cursor":"{{{{V4Page.Cursor(embed.Id)}}}}","per_page":500}}
+             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{V4Page.Cursor(hosted.Id)}}","end_cursor":"{{V4Page.Cursor(embed.Id)}}","per_page":500} }
             """, list);
         // v3 lists the same embed script and page for each form.
         var v3 = JsonNode.Parse(await (await app.Http.GetAsync($"/v3/forms?api_key={account.ApiKey}")).Content.ReadAsStringAsync())!;
@@ -84,11 +84,11 @@ public sealed partial class FormsTests
         var created = await client.PostAsync($"/v4/forms/{form.Id}/subscribers", new { email_address = "alice@convertkit.dev", referrer = Referrer }, 201);
         var again = await client.PostAsync($"/v4/forms/{form.Id}/subscribers", new { email_address = "Alice@ConvertKit.dev", referrer = "https://elsewhere.test/" }, 200);
 
-        var expected = $$$$"""
-            {"subscriber":{"id":{{{{alice.Id}}}},"first_name":"Alice","email_address":"alice@convertkit.dev","state":"active",
-             "created_at":"2024-05-01T10:00:00Z","added_at":"2024-05-01T10:00:00Z","referrer":"{{{{Referrer}}}}",
+        var expected = $$"""
+            {"subscriber":{"id":{{alice.Id}},"first_name":"Alice","email_address":"alice@convertkit.dev","state":"active",
+             "created_at":"2024-05-01T10:00:00Z","added_at":"2024-05-01T10:00:00Z","referrer":"{{Referrer}}",
              "referrer_utm_parameters":{"source":"facebook","medium":"cpc","campaign":"black_friday","term":"car_owners","content":"get_10_off"},
-             "fields":{"category":null}}}
+             "fields":{"category":null} } }
             """;
         AssertJson(expected, created);
         AssertJson(expected, again);

@@ -35,10 +35,10 @@ public sealed class SequenceEmailsTests
         var second = await client.PostAsync($"/v4/sequences/{sequence}/emails", new { subject = "Day two", delay_value = 1, delay_unit = "days", preview_text = "", content = "" }, 201);
 
         var id = first["email"]!["id"]!.GetValue<long>();
-        AssertJson($$$$"""
-            {"email":{"id":{{{{id}}}},"sequence_id":{{{{sequence}}}},"subject":"Welcome to the sequence","preview_text":"Hi","email_address":"course@acme.test",
-             "email_template_id":{{{{layout.Id}}}},"published":false,"position":0,"delay_value":0,"delay_unit":"days",
-             "send_days":["monday","tuesday","wednesday","thursday","friday","saturday","sunday"],"content":"<p>Welcome!</p>"}}
+        AssertJson($$"""
+            {"email":{"id":{{id}},"sequence_id":{{sequence}},"subject":"Welcome to the sequence","preview_text":"Hi","email_address":"course@acme.test",
+             "email_template_id":{{layout.Id}},"published":false,"position":0,"delay_value":0,"delay_unit":"days",
+             "send_days":["monday","tuesday","wednesday","thursday","friday","saturday","sunday"],"content":"<p>Welcome!</p>"} }
             """, first);
         Assert.Equal(1, second["email"]!["position"]!.GetValue<int>());
         AssertJson("{\"email\":" + first["email"]!.ToJsonString() + "}", await client.GetAsync($"/v4/sequences/{sequence}/emails/{id}"));
@@ -146,9 +146,9 @@ public sealed class SequenceEmailsTests
         var updated = await client.PutAsync($"{url}/{id}", new { subject = "Updated subject", published = true, delay_value = 3, send_days = new[] { "friday", "monday" } });
         var reset = await client.PutAsync($"{url}/{id}", new { send_days = (string[]?)null });
 
-        AssertJson($$$$"""
-            {"email":{"id":{{{{id}}}},"sequence_id":{{{{sequence}}}},"subject":"Updated subject","preview_text":"Preview","email_address":"course@acme.test",
-             "email_template_id":null,"published":true,"position":0,"delay_value":3,"delay_unit":"days","send_days":["monday","friday"],"content":"<p>Original</p>"}}
+        AssertJson($$"""
+            {"email":{"id":{{id}},"sequence_id":{{sequence}},"subject":"Updated subject","preview_text":"Preview","email_address":"course@acme.test",
+             "email_template_id":null,"published":true,"position":0,"delay_value":3,"delay_unit":"days","send_days":["monday","friday"],"content":"<p>Original</p>"} }
             """, updated);
         Assert.Equal(7, reset["email"]!["send_days"]!.AsArray().Count);
         await client.AssertErrorAsync(HttpMethod.Put, $"{url}/{id}", 422, new { delay_unit = "fortnights" }, V4Error.DelayUnitInvalid);

@@ -30,11 +30,11 @@ public sealed class SequencesTests
         var created = await client.PostAsync("/v4/sequences", FullBody(layout.Id), 201);
         var id = created["sequence"]!["id"]!.GetValue<long>();
 
-        var expected = $$$$"""
-            {"sequence":{"id":{{{{id}}}},"name":"Full Series","hold":true,"repeat":true,"created_at":"2024-05-01T10:00:00Z","updated_at":"2024-05-01T10:00:00Z",
-             "email_address":"course@acme.test","email_template_id":{{{{layout.Id}}}},"send_days":["monday","wednesday","friday"],"send_hour":9,
+        var expected = $$"""
+            {"sequence":{"id":{{id}},"name":"Full Series","hold":true,"repeat":true,"created_at":"2024-05-01T10:00:00Z","updated_at":"2024-05-01T10:00:00Z",
+             "email_address":"course@acme.test","email_template_id":{{layout.Id}},"send_days":["monday","wednesday","friday"],"send_hour":9,
              "time_zone":"America/Los_Angeles","active":true,"exclude_subscriber_sources":[{"type":"tag","ids":[2]},{"type":"sequence","ids":[29]}],
-             "email_count":0,"subscriber_count":0}}
+             "email_count":0,"subscriber_count":0} }
             """;
         AssertJson(expected, created);
         AssertJson(expected, await client.GetAsync($"/v4/sequences/{id}"));
@@ -155,11 +155,11 @@ public sealed class SequencesTests
 
         var updated = await client.PutAsync($"/v4/sequences/{id}", new { name = "New Name", send_days = new[] { "tuesday", "thursday" }, active = false });
 
-        var expected = $$$$"""
-            {"sequence":{"id":{{{{id}}}},"name":"New Name","hold":true,"repeat":true,"created_at":"2024-05-01T10:00:00Z","updated_at":"2024-05-01T10:05:00Z",
-             "email_address":"course@acme.test","email_template_id":{{{{layout.Id}}}},"send_days":["tuesday","thursday"],"send_hour":9,
+        var expected = $$"""
+            {"sequence":{"id":{{id}},"name":"New Name","hold":true,"repeat":true,"created_at":"2024-05-01T10:00:00Z","updated_at":"2024-05-01T10:05:00Z",
+             "email_address":"course@acme.test","email_template_id":{{layout.Id}},"send_days":["tuesday","thursday"],"send_hour":9,
              "time_zone":"America/Los_Angeles","active":false,"exclude_subscriber_sources":[{"type":"tag","ids":[2]},{"type":"sequence","ids":[29]}],
-             "email_count":0,"subscriber_count":0}}
+             "email_count":0,"subscriber_count":0} }
             """;
         AssertJson(expected, updated);
         AssertJson(expected, await client.GetAsync($"/v4/sequences/{id}"));
@@ -210,9 +210,9 @@ public sealed class SequencesTests
         var first = await client.PostAsync($"/v4/sequences/{id}/subscribers", new { email_address = "ann@example.com" }, 201);
         var again = await client.PostAsync($"/v4/sequences/{id}/subscribers", new { email_address = "ANN@example.com" }, 200);
 
-        var expected = $$$$"""
-            {"subscriber":{"id":{{{{ann.Id}}}},"first_name":"Ann","email_address":"Ann@Example.com","state":"active",
-             "created_at":"2024-05-01T10:00:00Z","added_at":"2024-05-01T11:00:00Z","fields":{}}}
+        var expected = $$"""
+            {"subscriber":{"id":{{ann.Id}},"first_name":"Ann","email_address":"Ann@Example.com","state":"active",
+             "created_at":"2024-05-01T10:00:00Z","added_at":"2024-05-01T11:00:00Z","fields":{} } }
             """;
         AssertJson(expected, first);
         AssertJson(expected, again);
@@ -241,6 +241,7 @@ public sealed class SequencesTests
         await client.AssertErrorAsync(HttpMethod.Post, $"/v4/sequences/{theirs}/subscribers/{bob.Id}", 404, new { }, V4Error.NotFoundMessage);
         await client.AssertErrorAsync(HttpMethod.Post, $"/v4/sequences/{id}/subscribers", 404, new { email_address = "stranger@example.com" }, V4Error.NotFoundMessage);
         await client.AssertErrorAsync(HttpMethod.Post, $"/v4/sequences/{id}/subscribers", 404, new { email_address = "nobody@example.com" }, V4Error.NotFoundMessage);
+        await client.AssertErrorAsync(HttpMethod.Post, $"/v4/sequences/{id}/subscribers", 404, new { }, V4Error.NotFoundMessage);
         await client.AssertErrorAsync(HttpMethod.Post, $"/v4/sequences/{theirs}/subscribers", 404, new { email_address = "bob@example.com" }, V4Error.NotFoundMessage);
 
         Assert.Equal([("course_subscribe", bob.Id, id.ToString())], await app.OutboxAsync());
@@ -278,11 +279,11 @@ public sealed class SequencesTests
         string Url(string query = "") => $"/v4/sequences/{sequence.Id}/subscribers{query}";
 
         var active = await client.GetAsync(Url());
-        AssertJson($$$$"""
+        AssertJson($$"""
             {"subscribers":[
-              {"id":{{{{fresh.Id}}}},"first_name":"Fresh","email_address":"fresh@example.com","state":"active","created_at":"2024-05-01T10:00:00Z","added_at":"2024-05-01T10:00:00Z","fields":{"category":null}},
-              {"id":{{{{old.Id}}}},"first_name":null,"email_address":"old@example.com","state":"active","created_at":"2023-01-01T00:00:00Z","added_at":"2023-02-01T00:00:00Z","fields":{"category":null}}],
-             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{{{V4Page.Cursor(fresh.Id)}}}}","end_cursor":"{{{{V4Page.Cursor(old.Id)}}}}","per_page":500}}
+              {"id":{{fresh.Id}},"first_name":"Fresh","email_address":"fresh@example.com","state":"active","created_at":"2024-05-01T10:00:00Z","added_at":"2024-05-01T10:00:00Z","fields":{"category":null} },
+              {"id":{{old.Id}},"first_name":null,"email_address":"old@example.com","state":"active","created_at":"2023-01-01T00:00:00Z","added_at":"2023-02-01T00:00:00Z","fields":{"category":null} }],
+             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{V4Page.Cursor(fresh.Id)}}","end_cursor":"{{V4Page.Cursor(old.Id)}}","per_page":500} }
             """, active);
         Assert.Equal([gone.Id], (await client.GetAsync(Url("?status=cancelled"))).Ids("subscribers"));
         Assert.Equal([gone.Id, fresh.Id, old.Id], (await client.GetAsync(Url("?status=all"))).Ids("subscribers"));
