@@ -9,6 +9,8 @@ static class V4Routes
         // One Map call per resource file, one file per v4 tag.
         v4.MapSegments();
         v4.MapEmailTemplates();
+        v4.MapV4CustomFields();
+        v4.MapV4Tags();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();
