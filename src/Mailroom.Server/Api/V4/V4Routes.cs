@@ -11,6 +11,7 @@ static class V4Routes
         v4.MapEmailTemplates();
         v4.MapV4CustomFields();
         v4.MapV4Tags();
+        v4.MapV4Subscribers();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();
