@@ -32,10 +32,10 @@ public sealed class CustomFieldsTests
         var first = await client.GetAsync("/v4/custom_fields?per_page=1");
         var second = await client.GetAsync($"/v4/custom_fields?per_page=1&after={first["pagination"]!["end_cursor"]}");
 
-        AssertJson($$"""
-            {"custom_fields":[{"id":{{phone.Id}},"name":"ck_field_{{phone.Id}}_phone_number","key":"phone_number","label":"Phone Number"},
-                              {"id":{{city.Id}},"name":"ck_field_{{city.Id}}_city","key":"city","label":"City"}],
-             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{Cursor(phone.Id)}}","end_cursor":"{{Cursor(city.Id)}}","per_page":500}}
+        AssertJson($$$"""
+            {"custom_fields":[{"id":{{{phone.Id}}},"name":"ck_field_{{{phone.Id}}}_phone_number","key":"phone_number","label":"Phone Number"},
+                              {"id":{{{city.Id}}},"name":"ck_field_{{{city.Id}}}_city","key":"city","label":"City"}],
+             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{{Cursor(phone.Id)}}}","end_cursor":"{{{Cursor(city.Id)}}}","per_page":500}}
             """, all.ToJsonString());
         Assert.Equal(phone.Id, first["custom_fields"]![0]!["id"]!.GetValue<long>());
         Assert.True(first["pagination"]!["has_next_page"]!.GetValue<bool>());
@@ -56,11 +56,11 @@ public sealed class CustomFieldsTests
         var again = await client.PostAsync("/v4/custom_fields", new { label = "INTERESTS" }, 200);
 
         var expected = FieldJson(id, $"ck_field_{id}_interests", "interests", "Interests");
-        AssertJson($$"""{"custom_field":{{expected}}}""", created.ToJsonString());
-        AssertJson($$"""{"custom_field":{{expected}}}""", again.ToJsonString());
+        AssertJson($$$"""{"custom_field":{{{expected}}}}""", created.ToJsonString());
+        AssertJson($$$"""{"custom_field":{{{expected}}}}""", again.ToJsonString());
         var e = Assert.Single(await EventsAsync(app));
         Assert.Equal(("field_created", id.ToString()), (e.Event, e.Match));
-        AssertJson($$"""{"custom_field":{{expected}}}""", e.Payload!);
+        AssertJson($$$"""{"custom_field":{{{expected}}}}""", e.Payload!);
     }
 
     [Theory, Providers]
@@ -111,7 +111,7 @@ public sealed class CustomFieldsTests
 
         var updated = await client.PutAsync($"/v4/custom_fields/{field.Id}", new { label = "Surname" });
 
-        AssertJson($$"""{"custom_field":{{FieldJson(field.Id, $"ck_field_{field.Id}_last_name", "surname", "Surname")}}}""", updated.ToJsonString());
+        AssertJson($$$"""{"custom_field":{{{FieldJson(field.Id, $"ck_field_{field.Id}_last_name", "surname", "Surname")}}} }""", updated.ToJsonString());
         await client.AssertErrorAsync(HttpMethod.Put, $"/v4/custom_fields/{field.Id}", 422, new { label = "" }, "Label can't be blank");
         await client.AssertErrorAsync(HttpMethod.Put, $"/v4/custom_fields/{field.Id}", 422, new { label = "company" }, "Label has already been taken");
         await client.AssertErrorAsync(HttpMethod.Put, $"/v4/custom_fields/{theirs.Id}", 404, new { label = "Mine" }, "Not Found");
@@ -138,7 +138,7 @@ public sealed class CustomFieldsTests
         Assert.Equal(1, await app.DbAsync(db => db.CustomFields.CountAsync()));
         var e = Assert.Single(await EventsAsync(app));
         Assert.Equal(("field_deleted", field.Id.ToString()), (e.Event, e.Match));
-        AssertJson($$"""{"custom_field":{{FieldJson(field.Id, field.Name, "zip", "Zip")}}}""", e.Payload!);
+        AssertJson($$$"""{"custom_field":{{{FieldJson(field.Id, field.Name, "zip", "Zip")}}}}""", e.Payload!);
     }
 
     [Theory, Providers]

@@ -54,11 +54,11 @@ public sealed class SubscribersFilterTests
         var recent = await FilterAsync(w, new { all = new object[] { new { type = "opens", after = "2024-04-16", before = "2024-04-30" } } });
         var byBroadcast = await FilterAsync(w, new { all = new object[] { new { type = "opens", any = new object[] { new { type = "broadcasts", ids = new[] { w.BroadcastId } } } } } });
 
-        AssertJson($$"""
-            {"subscribers":[{"id":"{{w.Opener.Id}}","first_name":"Olive","email_address":"opener@example.com","created_at":"2024-03-02T10:00:00Z","tag_names":[],"tag_ids":[]},
-                            {"id":"{{w.Clicker.Id}}","first_name":null,"email_address":"clicker@example.com","created_at":"2024-04-01T10:00:00Z","tag_names":[],"tag_ids":[]}],
-             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{CustomFieldsTests.Cursor(w.Opener.Id)}}",
-              "end_cursor":"{{CustomFieldsTests.Cursor(w.Clicker.Id)}}","per_page":500,"total_count":2}}
+        AssertJson($$$"""
+            {"subscribers":[{"id":"{{{w.Opener.Id}}}","first_name":"Olive","email_address":"opener@example.com","created_at":"2024-03-02T10:00:00Z","tag_names":[],"tag_ids":[]},
+                            {"id":"{{{w.Clicker.Id}}}","first_name":null,"email_address":"clicker@example.com","created_at":"2024-04-01T10:00:00Z","tag_names":[],"tag_ids":[]}],
+             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{{CustomFieldsTests.Cursor(w.Opener.Id)}}}",
+              "end_cursor":"{{{CustomFieldsTests.Cursor(w.Clicker.Id)}}}","per_page":500,"total_count":2}}
             """, any.ToJsonString());
         Assert.Equal([w.Opener.Id.ToString()], Ids(many));
         Assert.Equal([w.Clicker.Id.ToString()], Ids(few));
@@ -103,7 +103,7 @@ public sealed class SubscribersFilterTests
         Assert.Equal(new[] { w.Opener, w.Clicker, w.Quiet }.Select(s => s.Id.ToString()), Ids(delivered));
         Assert.Equal(new[] { w.Quiet, w.Bounced }.Select(s => s.Id.ToString()), Ids(states));
         Assert.Equal(new[] { w.Clicker, w.Quiet, w.Bounced }.Select(s => s.Id.ToString()), Ids(subscribed));
-        AssertJson($$"""[{"id":"{{w.Clicker.Id}}","first_name":null,"email_address":"clicker@example.com","created_at":"2024-04-01T10:00:00Z","tag_names":["engaged"],"tag_ids":["{{tag.Id}}"]}]""",
+        AssertJson($$$"""[{"id":"{{{w.Clicker.Id}}}","first_name":null,"email_address":"clicker@example.com","created_at":"2024-04-01T10:00:00Z","tag_names":["engaged"],"tag_ids":["{{{tag.Id}}}"]}]""",
             tagged["subscribers"]!.ToJsonString());
         Assert.Equal([w.Quiet.Id.ToString()], Ids(attributed));
     }

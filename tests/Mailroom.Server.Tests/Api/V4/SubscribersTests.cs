@@ -30,9 +30,9 @@ public sealed class SubscribersTests
         var again = await client.PostAsync("/v4/subscribers", new { email_address = "alice@example.com", first_name = "Alicia", state = "active" }, 200);
         var v3 = await (await app.Http.GetAsync($"/v3/subscribers?api_secret={account.ApiSecret}&email_address=alice@example.com")).AssertStatusAsync(200);
 
-        AssertJson($$"""{"subscriber":{"id":{{id}},"first_name":"Alice","email_address":"Alice@Example.com","state":"inactive","created_at":"2024-05-01T10:00:00Z","fields":{}}}""",
+        AssertJson($$$"""{"subscriber":{"id":{{{id}}},"first_name":"Alice","email_address":"Alice@Example.com","state":"inactive","created_at":"2024-05-01T10:00:00Z","fields":{} } }""",
             created.ToJsonString());
-        AssertJson($$"""{"subscriber":{"id":{{id}},"first_name":"Alicia","email_address":"Alice@Example.com","state":"inactive","created_at":"2024-05-01T10:00:00Z","fields":{}}}""",
+        AssertJson($$$"""{"subscriber":{"id":{{{id}}},"first_name":"Alicia","email_address":"Alice@Example.com","state":"inactive","created_at":"2024-05-01T10:00:00Z","fields":{} } }""",
             again.ToJsonString());
         Assert.Equal(id, v3["subscribers"]![0]!["id"]!.GetValue<long>());
         Assert.Equal("Alicia", v3["subscribers"]![0]!["first_name"]!.GetValue<string>());
@@ -52,18 +52,18 @@ public sealed class SubscribersTests
         var id = created["subscriber"]!["id"]!.GetValue<long>();
         await client.PostAsync("/v4/subscribers", new { email_address = "alice@example.com", fields = new { last_name = "<b>Lamarr</b>" } }, 200);
 
-        AssertJson($$"""
-            {"subscriber":{"id":{{id}},"first_name":null,"email_address":"alice@example.com","state":"active","created_at":"2024-05-01T10:00:00Z",
+        AssertJson($$$"""
+            {"subscriber":{"id":{{{id}}},"first_name":null,"email_address":"alice@example.com","state":"active","created_at":"2024-05-01T10:00:00Z",
               "fields":{"last_name":"<b>Lamarr</b>","birthday":null}},
              "warnings":["Custom field `nope` does not exist and was ignored"]}
             """, created.ToJsonString());
         var events = await CustomFieldsTests.EventsAsync(app);
         Assert.Equal(new (string, string?)[] { ("subscriber_activate", null), ("field_value_updated", lastName.Id.ToString()) },
             events.Select(e => (e.Event, e.Match)));
-        AssertJson($$"""
-            {"subscriber":{"id":{{id}},"first_name":null,"email_address":"alice@example.com","state":"active","created_at":"2024-05-01T10:00:00Z",
+        AssertJson($$$"""
+            {"subscriber":{"id":{{{id}}},"first_name":null,"email_address":"alice@example.com","state":"active","created_at":"2024-05-01T10:00:00Z",
               "fields":{"last_name":"<b>Lamarr</b>","birthday":null}},
-             "custom_field":{"id":{{lastName.Id}},"name":"{{lastName.Name}}","key":"last_name","label":"Last name"},"value":"<b>Lamarr</b>"}
+             "custom_field":{"id":{{{lastName.Id}}},"name":"{{{lastName.Name}}}","key":"last_name","label":"Last name"},"value":"<b>Lamarr</b>"}
             """, events[1].Payload!);
     }
 
@@ -114,8 +114,8 @@ public sealed class SubscribersTests
 
         var got = await client.GetAsync($"/v4/subscribers/{alice.Id}");
 
-        AssertJson($$"""
-            {"subscriber":{"id":{{alice.Id}},"first_name":"Alice","email_address":"alice@example.com","state":"active",
+        AssertJson($$$"""
+            {"subscriber":{"id":{{{alice.Id}}},"first_name":"Alice","email_address":"alice@example.com","state":"active",
               "created_at":"2024-05-01T10:00:00Z","fields":{"category":"One"},"canceled_at":null}}
             """, got.ToJsonString());
         await client.AssertErrorAsync(HttpMethod.Get, $"/v4/subscribers/{theirs.Id}", 404, null, "Not Found");
@@ -137,8 +137,8 @@ public sealed class SubscribersTests
             new { email_address = "alice@new.example", first_name = "Alice", fields = new { zip = "83702", nope = "1" } });
         await client.PutAsync($"/v4/subscribers/{alice.Id}", new { email_address = "alice@new.example", fields = new { zip = "83702" } });
 
-        AssertJson($$"""
-            {"subscriber":{"id":{{alice.Id}},"first_name":"Alice","email_address":"alice@new.example","state":"active",
+        AssertJson($$$"""
+            {"subscriber":{"id":{{{alice.Id}}},"first_name":"Alice","email_address":"alice@new.example","state":"active",
               "created_at":"2024-05-01T10:00:00Z","fields":{"zip":"83702"}},
              "warnings":["Custom field `nope` does not exist and was ignored"]}
             """, updated.ToJsonString());
@@ -232,12 +232,12 @@ public sealed class SubscribersTests
         Assert.Equal("2024-05-01T10:00:30Z", cancelled["subscribers"]![0]!["canceled_at"]!.GetValue<string>());
 
         var included = await client.GetAsync("/v4/subscribers?include=tags,attribution,location&sort_order=asc");
-        AssertJson($$"""
-            [{"id":{{a.Id}},"first_name":null,"email_address":"a@example.com","state":"active","created_at":"2024-05-01T10:00:00Z","fields":{},
+        AssertJson($$$"""
+            [{"id":{{{a.Id}}},"first_name":null,"email_address":"a@example.com","state":"active","created_at":"2024-05-01T10:00:00Z","fields":{},
               "attribution":{"referrer":null,"utm_source":null,"utm_medium":null,"utm_campaign":null,"utm_term":null,"utm_content":null,
                              "source_type":null,"source_name":null,"source_mechanism":null,"source_mechanism_id":null},
-              "tags":[{"id":{{tag.Id}},"name":"VIP"}],"location":null},
-             {"id":{{b.Id}},"first_name":null,"email_address":"b@example.com","state":"active","created_at":"2024-05-01T10:00:10Z","fields":{},
+              "tags":[{"id":{{{tag.Id}}},"name":"VIP"}],"location":null},
+             {"id":{{{b.Id}}},"first_name":null,"email_address":"b@example.com","state":"active","created_at":"2024-05-01T10:00:10Z","fields":{},
               "attribution":{"referrer":"https://t.co/x?utm_source=twitter&utm_medium=cpc","utm_source":"twitter","utm_medium":"cpc","utm_campaign":null,
                              "utm_term":null,"utm_content":null,"source_type":"form_subscription","source_name":"Welcome Form","source_mechanism":"form",
                              "source_mechanism_id":null},
@@ -303,9 +303,9 @@ public sealed class SubscribersTests
         var second = await client.GetAsync($"/v4/subscribers?sort_field=updated_at&sort_order=asc&per_page=2&after={first["pagination"]!["end_cursor"]}");
 
         Assert.Equal([b.Id, c.Id], Ids(first));
-        AssertJson($$"""
-            {"has_previous_page":false,"has_next_page":true,"start_cursor":"{{TagsTests.Composite("2024-05-01T10:00:05.000Z", b.Id)}}",
-             "end_cursor":"{{TagsTests.Composite("2024-05-01T10:00:05.000Z", c.Id)}}","per_page":2,"total_count":3}
+        AssertJson($$$"""
+            {"has_previous_page":false,"has_next_page":true,"start_cursor":"{{{TagsTests.Composite("2024-05-01T10:00:05.000Z", b.Id)}}}",
+             "end_cursor":"{{{TagsTests.Composite("2024-05-01T10:00:05.000Z", c.Id)}}}","per_page":2,"total_count":3}
             """, first["pagination"]!.ToJsonString());
         Assert.Equal([a.Id], Ids(second));
         await client.AssertErrorAsync(HttpMethod.Get, "/v4/subscribers?sort_field=updated_at&after=WzFd", 422, null, "`after` is not a valid cursor");
@@ -326,10 +326,10 @@ public sealed class SubscribersTests
 
         var tags = await client.GetAsync($"/v4/subscribers/{alice.Id}/tags");
 
-        AssertJson($$"""
-            {"tags":[{"id":{{a.Id}},"name":"Tag A","tagged_at":"2024-05-01T10:01:00Z"},{"id":{{b.Id}},"name":"Tag B","tagged_at":"2024-05-01T10:00:00Z"}],
-             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{CustomFieldsTests.Cursor(second.Id)}}",
-              "end_cursor":"{{CustomFieldsTests.Cursor(first.Id)}}","per_page":500}}
+        AssertJson($$$"""
+            {"tags":[{"id":{{{a.Id}}},"name":"Tag A","tagged_at":"2024-05-01T10:01:00Z"},{"id":{{{b.Id}}},"name":"Tag B","tagged_at":"2024-05-01T10:00:00Z"}],
+             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{{CustomFieldsTests.Cursor(second.Id)}}}",
+              "end_cursor":"{{{CustomFieldsTests.Cursor(first.Id)}}}","per_page":500}}
             """, tags.ToJsonString());
         await client.AssertErrorAsync(HttpMethod.Get, $"/v4/subscribers/{theirs.Id}/tags", 404, null, "Not Found");
     }
@@ -350,10 +350,10 @@ public sealed class SubscribersTests
         var all = await client.GetAsync($"/v4/subscribers/{alice.Id}/stats");
         var windowed = await client.GetAsync($"/v4/subscribers/{alice.Id}/stats?email_sent_after=2024-04-25&email_sent_before=2024-04-30T00:00:00Z");
 
-        AssertJson($$"""
-            {"subscriber":{"id":{{alice.Id}},"stats":{"sent":3,"opened":1,"clicked":1,"bounced":1,"open_rate":0.3333,"click_rate":0.3333,
+        AssertJson($$$"""
+            {"subscriber":{"id":{{{alice.Id}}},"stats":{"sent":3,"opened":1,"clicked":1,"bounced":1,"open_rate":0.3333,"click_rate":0.3333,
               "last_sent":"2024-04-30T10:00:00Z","last_opened":"2024-04-22T10:00:00Z","last_clicked":"2024-04-22T10:00:00Z",
-              "sends_since_last_open":2,"sends_since_last_click":2}}}
+              "sends_since_last_open":2,"sends_since_last_click":2} } }
             """, all.ToJsonString());
         Assert.Equal(1, windowed["subscriber"]!["stats"]!["sent"]!.GetValue<int>());
         await client.AssertErrorAsync(HttpMethod.Get, $"/v4/subscribers/{theirs.Id}/stats", 404, null, "Not Found");

@@ -27,9 +27,9 @@ public sealed class TagsTests
         var plain = await client.GetAsync("/v4/tags");
         var counted = await client.GetAsync("/v4/tags?include=subscriber_count");
 
-        AssertJson($$"""
-            {"tags":[{"id":{{b.Id}},"name":"Tag B","created_at":"2024-05-01T10:00:00Z"},{"id":{{a.Id}},"name":"Tag A","created_at":"2024-05-01T10:00:00Z"}],
-             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{Cursor(b.Id)}}","end_cursor":"{{Cursor(a.Id)}}","per_page":500}}
+        AssertJson($$$"""
+            {"tags":[{"id":{{{b.Id}}},"name":"Tag B","created_at":"2024-05-01T10:00:00Z"},{"id":{{{a.Id}}},"name":"Tag A","created_at":"2024-05-01T10:00:00Z"}],
+             "pagination":{"has_previous_page":false,"has_next_page":false,"start_cursor":"{{{Cursor(b.Id)}}}","end_cursor":"{{{Cursor(a.Id)}}}","per_page":500}}
             """, plain.ToJsonString());
         Assert.Equal([0L, 1L], counted["tags"]!.AsArray().Select(t => t!["subscriber_count"]!.GetValue<long>()));
     }
@@ -44,7 +44,7 @@ public sealed class TagsTests
         var again = await client.PostAsync("/v4/tags", new { name = "  completed " }, 200);
 
         var id = created["tag"]!["id"]!.GetValue<long>();
-        AssertJson($$"""{"tag":{"id":{{id}},"name":"Completed","created_at":"2024-05-01T10:00:00Z"}}""", created.ToJsonString());
+        AssertJson($$$"""{"tag":{"id":{{{id}}},"name":"Completed","created_at":"2024-05-01T10:00:00Z"}}""", created.ToJsonString());
         AssertJson(created.ToJsonString(), again.ToJsonString());
         await client.AssertErrorAsync(HttpMethod.Post, "/v4/tags", 422, new { }, "Name can't be blank");
         await client.AssertErrorAsync(HttpMethod.Post, "/v4/tags", 422, new { name = " " }, "Name can't be blank");
@@ -82,7 +82,7 @@ public sealed class TagsTests
         var renamed = await client.PutAsync($"/v4/tags/{tag.Id}", new { name = "signed up" });
         await client.PutAsync($"/v4/tags/{tag.Id}", new { name = "Signed Up" });
 
-        AssertJson($$"""{"tag":{"id":{{tag.Id}},"name":"signed up","created_at":"2024-05-01T10:00:00Z"}}""", renamed.ToJsonString());
+        AssertJson($$$"""{"tag":{"id":{{{tag.Id}}},"name":"signed up","created_at":"2024-05-01T10:00:00Z"}}""", renamed.ToJsonString());
         Assert.Equal("Signed Up", await app.DbAsync(db => db.Tags.Where(t => t.Id == tag.Id).Select(t => t.Name).SingleAsync()));
         await client.AssertErrorAsync(HttpMethod.Put, $"/v4/tags/{tag.Id}", 422, new { name = "CUSTOMER" }, "Name has already been taken");
         await client.AssertErrorAsync(HttpMethod.Put, $"/v4/tags/{tag.Id}", 422, new { name = "" }, "Name can't be blank");
@@ -111,9 +111,9 @@ public sealed class TagsTests
         await client.AssertErrorAsync(HttpMethod.Delete, $"/v4/tags/{tag.Id}/subscribers/{jon.Id}", 404, null, "Not Found");
         await app.DispatchUntilSettledAsync();
 
-        AssertJson($$"""
-            {"subscriber":{"id":{{jon.Id}},"first_name":"Jon","email_address":"jon@example.com","state":"active",
-             "created_at":"2024-05-01T10:00:00Z","tagged_at":"2024-05-01T10:00:00Z","fields":{}}}
+        AssertJson($$$"""
+            {"subscriber":{"id":{{{jon.Id}}},"first_name":"Jon","email_address":"jon@example.com","state":"active",
+             "created_at":"2024-05-01T10:00:00Z","tagged_at":"2024-05-01T10:00:00Z","fields":{} } }
             """, first.ToJsonString());
         Assert.Equal(["/add", "/remove", "/add", "/remove"], receiver.Requests.Select(r => r.Path));
         Assert.Equal([("tag_add", jon.Id, tag.Id.ToString()), ("tag_remove", jon.Id, tag.Id.ToString()),
@@ -176,8 +176,8 @@ public sealed class TagsTests
         Assert.Equal(Ids(first), Ids(back));
         Assert.Equal([subscribers[3].Id, subscribers[2].Id], Ids(all));
         Assert.Equal([subscribers[1].Id, subscribers[0].Id], Ids(early));
-        AssertJson($$"""
-            {"id":{{subscribers[0].Id}},"first_name":null,"email_address":"s0@example.com","state":"active","created_at":"2024-05-01T10:00:00Z",
+        AssertJson($$$"""
+            {"id":{{{subscribers[0].Id}}},"first_name":null,"email_address":"s0@example.com","state":"active","created_at":"2024-05-01T10:00:00Z",
              "tagged_at":"2024-05-01T10:00:00Z","fields":{"category":"One"}}
             """, second["subscribers"]![0]!.ToJsonString());
         await client.AssertErrorAsync(HttpMethod.Get, $"/v4/tags/{tag.Id}/subscribers?status=gone", 422, null,
