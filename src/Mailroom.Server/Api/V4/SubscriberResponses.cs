@@ -16,6 +16,8 @@ public sealed record TaggedSubscriberEnvelope(TaggedSubscriberResponse Subscribe
 /// <summary>
 /// The v4 subscriber object: v3's view (the same <c>fields</c>, every key of the account, null when unset) plus the
 /// opt-in expansions, which are left out of the JSON unless asked for.
+/// inferred: unset fields stay null on every operation. Kit's list examples show them as null; the write operations'
+/// schemas type them as strings only because their examples happen to set every value.
 /// </summary>
 public sealed record V4SubscriberResponse(long Id, string? FirstName, string EmailAddress, string State, DateTime CreatedAt,
     IReadOnlyDictionary<string, string?> Fields)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Mailroom.Server.Api.V3;
 
 namespace Mailroom.Server.Api.V4;
@@ -5,6 +6,7 @@ namespace Mailroom.Server.Api.V4;
 /// <summary>GET /v4/subscribers/{subscriber_id}/stats: one subscriber's email engagement, broadcasts and sequences together.</summary>
 static partial class SubscribersEndpoints
 {
+    /// <summary>inferred: last_opened/last_clicked/last_sent are null when there is none (the example shows only a subscriber who did all three).</summary>
     public sealed record EmailStats(int Sent, int Opened, int Clicked, int Bounced, double OpenRate, double ClickRate,
         DateTime? LastSent, DateTime? LastOpened, DateTime? LastClicked, int SendsSinceLastOpen, int SendsSinceLastClick);
     public sealed record SubscriberStats(long Id, EmailStats Stats);
@@ -20,7 +22,7 @@ static partial class SubscribersEndpoints
     }
 
     static async Task<Results<JsonHttpResult<SubscriberStatsEnvelope>, JsonHttpResult<V4Error>>> Stats(
-        long subscriberId, ApiParams p, V4Caller caller, AppDbContext db, TimeProvider time, CancellationToken ct)
+        [FromRoute(Name = "subscriber_id")] long subscriberId, ApiParams p, V4Caller caller, AppDbContext db, TimeProvider time, CancellationToken ct)
     {
         var after = V4SubscriberFilters.ReadDate(p, "email_sent_after");
         var before = V4SubscriberFilters.ReadDate(p, "email_sent_before");

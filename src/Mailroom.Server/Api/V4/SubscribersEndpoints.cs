@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Linq.Expressions;
 using System.Text.Json.Serialization;
 using Mailroom.Server.Api.V3;
@@ -37,8 +38,8 @@ static partial class SubscribersEndpoints
         v4.MapGet("/subscribers/{id:long}", Get).WithTags(Tag).WithSummary("Get a subscriber").V4Errors(401, 404);
         v4.MapPut("/subscribers/{id:long}", Update).WithTags(Tag).WithSummary("Update a subscriber").V4Errors(401, 404, 422);
         v4.MapPost("/subscribers/{id:long}/unsubscribe", Unsubscribe).WithTags(Tag).WithSummary("Unsubscribe subscriber").V4Errors(401, 404);
-        v4.MapGet("/subscribers/{subscriberId:long}/stats", Stats).WithTags(Tag).WithSummary("List stats for a subscriber").V4Errors(401);
-        v4.MapGet("/subscribers/{subscriberId:long}/tags", ListTags).WithTags(Tag).WithSummary("List tags for a subscriber").V4Errors(401, 404);
+        v4.MapGet("/subscribers/{subscriber_id:long}/stats", Stats).WithTags(Tag).WithSummary("List stats for a subscriber").V4Errors(401);
+        v4.MapGet("/subscribers/{subscriber_id:long}/tags", ListTags).WithTags(Tag).WithSummary("List tags for a subscriber").V4Errors(401, 404);
         return v4;
     }
 
@@ -105,7 +106,7 @@ static partial class SubscribersEndpoints
     }
 
     static async Task<Results<JsonHttpResult<SubscriberTagsResponse>, JsonHttpResult<V4Error>>> ListTags(
-        long subscriberId, V4Caller caller, V4Page page, AppDbContext db, CancellationToken ct)
+        [FromRoute(Name = "subscriber_id")] long subscriberId, V4Caller caller, V4Page page, AppDbContext db, CancellationToken ct)
     {
         if (!await db.Subscribers.AnyAsync(s => s.AccountId == caller.AccountId && s.Id == subscriberId, ct)) return V4Error.NotFound();
         // As v3's subscriber tags: pending taggings count, cancelled ones (left by an unsubscribe) do not. Paged by

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Data;
@@ -30,11 +31,11 @@ static class TagsEndpoints
         v4.MapGet("/tags", List).WithTags(Tag).WithSummary("List tags").V4Errors(401);
         v4.MapPost("/tags", Create).WithTags(Tag).WithSummary("Create a tag").V4Errors(401, 422);
         v4.MapPut("/tags/{id:long}", Update).WithTags(Tag).WithSummary("Update tag name").V4Errors(401, 404, 422);
-        v4.MapGet("/tags/{tagId:long}/subscribers", ListSubscribers).WithTags(Tag).WithSummary("List subscribers for a tag").V4Errors(401, 404);
-        v4.MapPost("/tags/{tagId:long}/subscribers", TagByEmail).WithTags(Tag).WithSummary("Tag a subscriber by email address").V4Errors(401, 404, 422);
-        v4.MapDelete("/tags/{tagId:long}/subscribers", UntagByEmail).WithTags(Tag).WithSummary("Remove tag from subscriber by email address").V4Errors(401, 404, 422);
-        v4.MapPost("/tags/{tagId:long}/subscribers/{id:long}", TagById).WithTags(Tag).WithSummary("Tag a subscriber").V4Errors(401, 404);
-        v4.MapDelete("/tags/{tagId:long}/subscribers/{id:long}", UntagById).WithTags(Tag).WithSummary("Remove tag from subscriber").V4Errors(401, 404);
+        v4.MapGet("/tags/{tag_id:long}/subscribers", ListSubscribers).WithTags(Tag).WithSummary("List subscribers for a tag").V4Errors(401, 404);
+        v4.MapPost("/tags/{tag_id:long}/subscribers", TagByEmail).WithTags(Tag).WithSummary("Tag a subscriber by email address").V4Errors(401, 404, 422);
+        v4.MapDelete("/tags/{tag_id:long}/subscribers", UntagByEmail).WithTags(Tag).WithSummary("Remove tag from subscriber by email address").V4Errors(401, 404, 422);
+        v4.MapPost("/tags/{tag_id:long}/subscribers/{id:long}", TagById).WithTags(Tag).WithSummary("Tag a subscriber").V4Errors(401, 404);
+        v4.MapDelete("/tags/{tag_id:long}/subscribers/{id:long}", UntagById).WithTags(Tag).WithSummary("Remove tag from subscriber").V4Errors(401, 404);
         return v4;
     }
 
@@ -117,7 +118,7 @@ static class TagsEndpoints
     static TagEnvelope Envelope(Tag t) => new(new TagResponse(t.Id, t.Name, t.CreatedAt));
 
     static async Task<Results<JsonHttpResult<TagSubscribersResponse>, JsonHttpResult<V4Error>>> ListSubscribers(
-        long tagId, ApiParams p, V4Caller caller, V4Page page, AppDbContext db, CancellationToken ct)
+        [FromRoute(Name = "tag_id")] long tagId, ApiParams p, V4Caller caller, V4Page page, AppDbContext db, CancellationToken ct)
     {
         if (!await db.Tags.AnyAsync(t => t.AccountId == caller.AccountId && t.Id == tagId, ct)) return V4Error.NotFound();
         var state = V4SubscriberFilters.ReadStatus(p);
@@ -147,7 +148,7 @@ static class TagsEndpoints
     }
 
     static async Task<Results<JsonHttpResult<TaggedSubscriberEnvelope>, JsonHttpResult<V4Error>>> TagByEmail(
-        long tagId, ApiParams p, V4Caller caller, AppDbContext db, SubscriptionService service, CancellationToken ct)
+        [FromRoute(Name = "tag_id")] long tagId, ApiParams p, V4Caller caller, AppDbContext db, SubscriptionService service, CancellationToken ct)
     {
         if (!await db.Tags.AnyAsync(t => t.AccountId == caller.AccountId && t.Id == tagId, ct)) return V4Error.NotFound();
         var email = p.String("email_address");
@@ -157,7 +158,7 @@ static class TagsEndpoints
     }
 
     static async Task<Results<JsonHttpResult<TaggedSubscriberEnvelope>, JsonHttpResult<V4Error>>> TagById(
-        long tagId, long id, V4Caller caller, AppDbContext db, SubscriptionService service, CancellationToken ct)
+        [FromRoute(Name = "tag_id")] long tagId, long id, V4Caller caller, AppDbContext db, SubscriptionService service, CancellationToken ct)
     {
         if (!await db.Tags.AnyAsync(t => t.AccountId == caller.AccountId && t.Id == tagId, ct)) return V4Error.NotFound();
         var subscriber = await db.Subscribers.AsNoTracking().FirstOrDefaultAsync(s => s.AccountId == caller.AccountId && s.Id == id, ct);
@@ -185,7 +186,7 @@ static class TagsEndpoints
     }
 
     static async Task<Results<NoContent, JsonHttpResult<V4Error>>> UntagByEmail(
-        long tagId, ApiParams p, V4Caller caller, AppDbContext db, SubscriptionService service, CancellationToken ct)
+        [FromRoute(Name = "tag_id")] long tagId, ApiParams p, V4Caller caller, AppDbContext db, SubscriptionService service, CancellationToken ct)
     {
         if (!await db.Tags.AnyAsync(t => t.AccountId == caller.AccountId && t.Id == tagId, ct)) return V4Error.NotFound();
         var email = p.String("email_address");
@@ -198,7 +199,7 @@ static class TagsEndpoints
     }
 
     static async Task<Results<NoContent, JsonHttpResult<V4Error>>> UntagById(
-        long tagId, long id, V4Caller caller, AppDbContext db, SubscriptionService service, CancellationToken ct)
+        [FromRoute(Name = "tag_id")] long tagId, long id, V4Caller caller, AppDbContext db, SubscriptionService service, CancellationToken ct)
     {
         if (!await db.Tags.AnyAsync(t => t.AccountId == caller.AccountId && t.Id == tagId, ct)) return V4Error.NotFound();
         var subscriber = await db.Subscribers.FirstOrDefaultAsync(s => s.AccountId == caller.AccountId && s.Id == id, ct);

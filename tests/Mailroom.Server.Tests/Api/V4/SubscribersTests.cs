@@ -45,7 +45,6 @@ public sealed class SubscribersTests
         await using var app = await MailroomApp.StartAsync(provider);
         var (account, client) = await V4Client.ForNewAccountAsync(app);
         var lastName = await app.AddCustomFieldAsync(account.Id, "Last name");
-        await app.AddCustomFieldAsync(account.Id, "Birthday");
 
         var created = await client.PostAsync("/v4/subscribers",
             new { email_address = "alice@example.com", fields = new { last_name = "<b>Lamarr</b>", nope = "x" } }, 201);
@@ -54,7 +53,7 @@ public sealed class SubscribersTests
 
         AssertJson($$$"""
             {"subscriber":{"id":{{{id}}},"first_name":null,"email_address":"alice@example.com","state":"active","created_at":"2024-05-01T10:00:00Z",
-              "fields":{"last_name":"<b>Lamarr</b>","birthday":null}},
+              "fields":{"last_name":"<b>Lamarr</b>"}},
              "warnings":["Custom field `nope` does not exist and was ignored"]}
             """, created.ToJsonString());
         var events = await CustomFieldsTests.EventsAsync(app);
@@ -62,7 +61,7 @@ public sealed class SubscribersTests
             events.Select(e => (e.Event, e.Match)));
         AssertJson($$$"""
             {"subscriber":{"id":{{{id}}},"first_name":null,"email_address":"alice@example.com","state":"active","created_at":"2024-05-01T10:00:00Z",
-              "fields":{"last_name":"<b>Lamarr</b>","birthday":null}},
+              "fields":{"last_name":"<b>Lamarr</b>"}},
              "custom_field":{"id":{{{lastName.Id}}},"name":"{{{lastName.Name}}}","key":"last_name","label":"Last name"},"value":"<b>Lamarr</b>"}
             """, events[1].Payload!);
     }
@@ -348,14 +347,19 @@ public sealed class SubscribersTests
         await Engagement.AddSequenceMessageAsync(app, alice, sentAt: t0.AddDays(-1), bounced: true);
 
         var all = await client.GetAsync($"/v4/subscribers/{alice.Id}/stats");
-        var windowed = await client.GetAsync($"/v4/subscribers/{alice.Id}/stats?email_sent_after=2024-04-25&email_sent_before=2024-04-30T00:00:00Z");
+        // Raw: with nothing opened in the window, last_opened is null, which the document's example-drawn schema types as a string.
+        using var response = await client.SendAsync(HttpMethod.Get, $"/v4/subscribers/{alice.Id}/stats?email_sent_after=2024-04-25&email_sent_before=2024-04-30T00:00:00Z");
+        var windowed = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         AssertJson($$$"""
             {"subscriber":{"id":{{{alice.Id}}},"stats":{"sent":3,"opened":1,"clicked":1,"bounced":1,"open_rate":0.3333,"click_rate":0.3333,
               "last_sent":"2024-04-30T10:00:00Z","last_opened":"2024-04-22T10:00:00Z","last_clicked":"2024-04-22T10:00:00Z",
               "sends_since_last_open":2,"sends_since_last_click":2} } }
             """, all.ToJsonString());
-        Assert.Equal(1, windowed["subscriber"]!["stats"]!["sent"]!.GetValue<int>());
+        AssertJson($$$"""
+            {"subscriber":{"id":{{{alice.Id}}},"stats":{"sent":1,"opened":0,"clicked":0,"bounced":0,"open_rate":0,"click_rate":0,
+              "last_sent":"2024-04-26T10:00:00Z","last_opened":null,"last_clicked":null,"sends_since_last_open":1,"sends_since_last_click":1} } }
+            """, windowed.ToJsonString());
         await client.AssertErrorAsync(HttpMethod.Get, $"/v4/subscribers/{theirs.Id}/stats", 404, null, "Not Found");
         await client.AssertErrorAsync(HttpMethod.Get, $"/v4/subscribers/{alice.Id}/stats?email_sent_after=July", 422, null,
             "email_sent_after is not a valid date. Use YYYY-MM-DD.");

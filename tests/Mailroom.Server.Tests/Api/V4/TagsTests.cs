@@ -115,7 +115,8 @@ public sealed class TagsTests
             {"subscriber":{"id":{{{jon.Id}}},"first_name":"Jon","email_address":"jon@example.com","state":"active",
              "created_at":"2024-05-01T10:00:00Z","tagged_at":"2024-05-01T10:00:00Z","fields":{} } }
             """, first.ToJsonString());
-        Assert.Equal(["/add", "/remove", "/add", "/remove"], receiver.Requests.Select(r => r.Path));
+        // One request per change; the dispatcher does not promise order across rules.
+        Assert.Equal(["/add", "/add", "/remove", "/remove"], receiver.Requests.Select(r => r.Path).Order());
         Assert.Equal([("tag_add", jon.Id, tag.Id.ToString()), ("tag_remove", jon.Id, tag.Id.ToString()),
             ("tag_add", jon.Id, tag.Id.ToString()), ("tag_remove", jon.Id, tag.Id.ToString())], await app.OutboxAsync());
     }
