@@ -166,8 +166,9 @@ static class TagsEndpoints
     }
 
     /// <summary>
-    /// "The subscriber being tagged must already exist": found first, then tagged through the v3 subscribe path
-    /// (inferred: with v3's effects, so a cancelled subscriber tagged again is active again, as a v3 tag subscribe makes it).
+    /// "The subscriber being tagged must already exist": found first, then tagged through the subscribe path, which
+    /// raises tag_add once. inferred: the subscriber's state is left as it is (a cancelled subscriber tagged stays
+    /// cancelled, an unconfirmed one unconfirmed): v4 tags a subscriber, where v3's tag subscribe signs an address up.
     /// 200 when the tag was already active on the subscriber.
     /// </summary>
     static async Task<Results<JsonHttpResult<TaggedSubscriberEnvelope>, JsonHttpResult<V4Error>>> TagAsync(
@@ -176,7 +177,7 @@ static class TagsEndpoints
         var already = await db.Subscriptions.AsNoTracking().AnyAsync(x => x.SubscriberId == subscriber.Id
             && x.SubscribableType == SubscribableTypes.Tag && x.SubscribableId == tagId && x.State == SubscriptionStates.Active, ct);
         var result = await service.SubscribeAsync(accountId, SubscribableTypes.Tag, tagId,
-            new SubscribeInput(subscriber.EmailAddress, null, null, [], [], []), ct);
+            new SubscribeInput(subscriber.EmailAddress, null, null, [], [], []) { KeepState = true }, ct);
         if (result.Error == SubscribeError.TargetNotFound) return V4Error.NotFound();
         // An address stored before a rule tightened can fail today's check; Kit names the address as the problem.
         if (result.Subscription is null) return V4Error.Unprocessable(V4Error.EmailInvalid);

@@ -122,6 +122,36 @@ public sealed class TagsTests
     }
 
     [Theory, Providers]
+    public async Task Tag_CancelledOrUnconfirmedSubscriber_KeepsItsState_OnlyTagAddRaised(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var (account, client) = await V4Client.ForNewAccountAsync(app);
+        var tag = await app.AddTagAsync(account.Id);
+        var gone = await app.AddSubscriberAsync(account.Id, "gone@example.com", SubscriberStates.Cancelled);
+        var pending = await app.AddSubscriberAsync(account.Id, "pending@example.com", SubscriberStates.Inactive);
+
+        var tagged = await client.PostAsync($"/v4/tags/{tag.Id}/subscribers/{gone.Id}", new { }, 201);
+        await client.PostAsync($"/v4/tags/{tag.Id}/subscribers", new { email_address = "pending@example.com" }, 201);
+
+        Assert.Equal("cancelled", tagged["subscriber"]!["state"]!.GetValue<string>());
+        Assert.Equal(SubscriberStates.Cancelled, (await app.ReloadAsync(gone.Id)).State);
+        Assert.Equal(SubscriberStates.Inactive, (await app.ReloadAsync(pending.Id)).State);
+        Assert.Equal([("tag_add", gone.Id, tag.Id.ToString()), ("tag_add", pending.Id, tag.Id.ToString())], await app.OutboxAsync());
+    }
+
+    [Theory, Providers]
+    public async Task WithoutCredentials_401(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var anonymous = new V4Client(app);
+
+        await anonymous.AssertErrorAsync(HttpMethod.Get, "/v4/tags", 401, null, "The access token is invalid");
+        await anonymous.AssertErrorAsync(HttpMethod.Post, "/v4/tags/1/subscribers", 401, new { email_address = "a@example.com" }, "The access token is invalid");
+        await anonymous.AssertErrorAsync(HttpMethod.Get, "/v4/subscribers", 401, null, "The access token is invalid");
+        await anonymous.AssertErrorAsync(HttpMethod.Post, "/v4/custom_fields", 401, new { label = "X" }, "The access token is invalid");
+    }
+
+    [Theory, Providers]
     public async Task Memberships_MissingEmail422_UnknownOrOtherAccounts404(string provider)
     {
         await using var app = await MailroomApp.StartAsync(provider);
