@@ -31,6 +31,7 @@ static class MailroomServices
         services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         services.AddScoped<Mailroom.Server.Domain.Sequences.SequenceEditor>();
         services.AddScoped<Mailroom.Server.Domain.ApiKeys.ApiKeyService>();
+        Mailroom.Server.Api.OAuth.OAuthSetup.AddMailroomOAuth(services);
         return services;
     }
 
@@ -62,6 +63,7 @@ static class MailroomServices
         app.UseStatusCodePages(V3StatusCodes.WriteBody);
         app.Use(V3Pipeline.NormalizePath);
         app.UseRouting();
+        Mailroom.Server.Api.OAuth.OAuthSetup.UseMailroomOAuth(app);
         app.Use(V3Pipeline.Authenticate);
         app.Use(Mailroom.Server.Api.V4.V4Pipeline.Authenticate);
         return app;
@@ -83,6 +85,7 @@ static class MailroomServices
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();
         app.MapMailroomV4();
+        Mailroom.Server.Api.OAuth.OAuthSetup.MapMailroomOAuth(app);
         app.MapTracking();
         app.MapConfirmation();
         app.MapHostedForms();
