@@ -45,14 +45,23 @@ sealed class OAuthApps(IOpenIddictApplicationManager applications, IOpenIddictSe
         };
         foreach (var uri in redirectUris)
         {
-            // OAuth 2.0 (RFC 6749 §3.1.2): absolute, no fragment. Custom schemes stay allowed for native apps.
-            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Fragment.Length > 0 || uri.Contains('#'))
+            // OAuth 2.0 (RFC 6749 §3.1.2): absolute, no fragment. Custom schemes stay allowed for native apps; file:
+            // is not one, and on Linux .NET reads "/cb" as file:///cb.
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.IsFile || uri.Contains('#'))
                 throw new OAuthAppException($"redirect URI {uri} is not an absolute URI without a fragment");
             descriptor.RedirectUris.Add(parsed);
         }
         // A public app cannot keep a secret, so it proves each code exchange with PKCE (S256, the only method enabled).
         if (isPublic) descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
-        await applications.CreateAsync(descriptor, ct);
+        try
+        {
+            await applications.CreateAsync(descriptor, ct);
+        }
+        catch (OpenIddictExceptions.ValidationException e)
+        {
+            // OpenIddict's own checks of the descriptor, should one of ours above miss a case.
+            throw new OAuthAppException(string.Join("; ", e.Results.Select(r => r.ErrorMessage)));
+        }
         return (clientId, secret);
     }
 
