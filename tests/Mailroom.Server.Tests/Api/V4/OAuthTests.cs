@@ -30,6 +30,24 @@ public sealed class OAuthTests
     }
 
     [Theory, Providers]
+    public async Task ReadOnlyToken_Reads_ButGets403OnAWrite_WhileAReadWriteTokenWrites(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+        var reader = await V4OAuth.ClientAsync(app, account.Id, "read");
+        var writer = await V4OAuth.ClientAsync(app, account.Id, "read write");
+        var layout = await app.AddLayoutAsync(account.Id);
+
+        await reader.GetAsync("/v4/sequences");
+        await reader.AssertErrorAsync(HttpMethod.Post, "/v4/sequences", 403, new { name = "Welcome" },
+            "You do not have sufficient permissions to access this resource. Please contact support.");
+        var created = await writer.PostAsync("/v4/sequences", new { name = "Welcome", email_template_id = layout.Id }, 201);
+
+        Assert.Equal("Welcome", created["sequence"]!["name"]!.GetValue<string>());
+        Assert.Equal(1, await app.DbAsync(db => db.Sequences.CountAsync()));
+    }
+
+    [Theory, Providers]
     public async Task AppsToken_PrintsKitsTokenShape_OnceAsJson(string provider)
     {
         await using var app = await MailroomApp.StartAsync(provider);
