@@ -9,6 +9,10 @@ static class V4Routes
         // One Map call per resource file, one file per v4 tag.
         v4.MapSegments();
         v4.MapEmailTemplates();
+        v4.MapV4Broadcasts();
+        v4.MapBroadcastStats();
+        v4.MapPosts();
+        v4.MapSnippets();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();
