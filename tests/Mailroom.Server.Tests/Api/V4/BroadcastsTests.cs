@@ -65,7 +65,7 @@ public sealed class BroadcastsTests
     [Theory, Providers]
     public async Task Create_FullBody_Returns201WithKitsShape(string provider)
     {
-        await using var app = await MailroomApp.StartAsync(provider, new() { ["Mailroom:PublicUrl"] = "https://news.acme.test" });
+        await using var app = await MailroomApp.StartAsync(provider);
         var (account, client) = await V4Client.ForNewAccountAsync(app);
         var layout = await LayoutAsync(app, account.Id, "Classic");
         var segment = await SegmentAsync(app, account.Id, "Engaged");
@@ -80,7 +80,7 @@ public sealed class BroadcastsTests
 
         var id = Id(created);
         AssertJson($$$"""
-            {"broadcast":{"id":{{{id}}},"publication_id":{{{id}}},"created_at":"2024-05-01T10:00:00Z","subject":"Hello!","preview_text":"Pleased to meet you!","description":"Intro email","content":"<p>Let me introduce myself</p>","public":true,"published_at":"2023-02-17T11:43:55Z","send_at":null,"thumbnail_alt":null,"thumbnail_url":null,"public_url":"https://news.acme.test/posts/{{{id}}}","email_address":"owner@acme.test","email_template":{"id":{{{layout}}},"name":"Classic"},"subscriber_filter":[{"all":[{"type":"segment","ids":[{{{segment}}}]}]}],"status":"draft"}}
+            {"broadcast":{"id":{{{id}}},"publication_id":{{{id}}},"created_at":"2024-05-01T10:00:00Z","subject":"Hello!","preview_text":"Pleased to meet you!","description":"Intro email","content":"<p>Let me introduce myself</p>","public":true,"published_at":"2023-02-17T11:43:55Z","send_at":null,"thumbnail_alt":null,"thumbnail_url":null,"public_url":"http://mailroom.test/posts/{{{id}}}","email_address":"owner@acme.test","email_template":{"id":{{{layout}}},"name":"Classic"},"subscriber_filter":[{"all":[{"type":"segment","ids":[{{{segment}}}]}]}],"status":"draft"}}
             """, created);
         var stored = await app.DbAsync(db => db.Broadcasts.AsNoTracking().SingleAsync(b => b.Id == id));
         Assert.Equal("Classic", stored.EmailLayoutTemplate);
