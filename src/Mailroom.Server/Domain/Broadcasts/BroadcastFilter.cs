@@ -108,6 +108,6 @@ public sealed record BroadcastFilter(string Group, IReadOnlyList<long> TagIds, I
     /// <summary>The answer's <c>subscriber_filter</c> for what a broadcast stored.</summary>
     public static JsonNode ToResponse(string? stored) => JsonNode.Parse(string.IsNullOrEmpty(stored) ? Untargeted : stored)!;
 
-    // The documented message; V4Error holds it for the endpoints, repeated by reference here so the domain needs no API type.
+    // Kit's documented message; V4Error is the home of every documented message.
     static string V4SingleGroup => Api.V4.V4Error.SingleFilterGroup;
 }
