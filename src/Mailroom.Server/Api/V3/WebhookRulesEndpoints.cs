@@ -109,14 +109,15 @@ static class WebhookRulesEndpoints
     }
 
     /// <summary>Why a rule's target URL is refused (blank, too long, not http(s), or an address webhooks may not reach), or null.</summary>
-    internal static async Task<string?> TargetProblemAsync(string? target, WebhookOptions webhooks, CancellationToken ct)
+    /// <remarks>v4's bulk callback_url meets the same rules, named <paramref name="attribute"/> in its messages.</remarks>
+    internal static async Task<string?> TargetProblemAsync(string? target, WebhookOptions webhooks, CancellationToken ct, string attribute = "Target url")
     {
-        if (target is null) return ApiError.BlankMessage("Target url");
-        if (target.Length > MaxTargetUrl) return ApiError.TooLongMessage("Target url", MaxTargetUrl);
-        if (!IsHttpUrl(target)) return ApiError.InvalidMessage("Target url");
+        if (target is null) return ApiError.BlankMessage(attribute);
+        if (target.Length > MaxTargetUrl) return ApiError.TooLongMessage(attribute, MaxTargetUrl);
+        if (!IsHttpUrl(target)) return ApiError.InvalidMessage(attribute);
         // The dispatcher refuses these targets anyway; saying so now spares the caller a rule that can never deliver.
         if (!webhooks.AllowPrivateTargets && await WebhookTargets.RefusalAsync(new Uri(target), ct) is { } refusal)
-            return ApiError.TargetNotAllowedMessage(refusal);
+            return ApiError.TargetNotAllowedMessage(refusal).Replace("Target url", attribute, StringComparison.Ordinal);
         return null;
     }
 

@@ -12,6 +12,7 @@ static class V4Routes
         v4.MapAccountV4();
         v4.MapWebhooks();
         v4.MapPurchasesV4();
+        v4.MapBulk();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();
