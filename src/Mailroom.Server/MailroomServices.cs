@@ -1,5 +1,6 @@
 using Mailroom.Server.Api;
 using Mailroom.Server.Api.Infrastructure;
+using Mailroom.Server.Api.OpenApi;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Api.V4;
 using Mailroom.Server.Data;
@@ -48,8 +49,7 @@ static class MailroomServices
         services.AddLogging(b => b.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning));
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
-        services.AddOpenApi("v3");
-        services.AddOpenApi("v4");
+        services.AddOpenApi("v3", Mailroom.Server.Api.OpenApi.V3Document.Configure);
         services.AddMailroomDelivery();
         services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignUpLimiter>();
@@ -60,6 +60,7 @@ static class MailroomServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(V3StatusCodes.WriteBody);
+        app.Use(Mailroom.Server.Api.OAuth.JsonTokenRequests.Rewrite);
         app.Use(V3Pipeline.NormalizePath);
         app.UseRouting();
         app.Use(V3Pipeline.Authenticate);
@@ -87,6 +88,7 @@ static class MailroomServices
         app.MapConfirmation();
         app.MapHostedForms();
         app.MapGet("/healthz", Health).ExcludeFromDescription();
+        app.MapV4Document();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Mailroom — Kit API")
             .AddDocument("v4", "Kit API v4", routePattern: "/openapi/v4.json")

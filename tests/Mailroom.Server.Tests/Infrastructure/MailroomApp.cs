@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Mailroom.Data;
 using Mailroom.Server.Domain.Accounts;
 using Microsoft.AspNetCore.Hosting;
@@ -9,6 +10,27 @@ using Microsoft.Extensions.Time.Testing;
 namespace Mailroom.Server.Tests.Infrastructure;
 
 public sealed record TestAccount(long Id, string ApiKey, string ApiSecret);
+
+/// <summary>
+/// Records which request parameters a handler read (ApiParams.ReadNames) for requests that carry an
+/// <c>X-Test-Record</c> header, so the documentation test can check every parameter read is documented.
+/// </summary>
+public sealed class ParameterReadRecorder : Microsoft.AspNetCore.Hosting.IStartupFilter
+{
+    public const string Header = "X-Test-Record";
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> Reads = new();
+
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+    {
+        app.Use(async (context, nextMiddleware) =>
+        {
+            await nextMiddleware(context);
+            if (context.Request.Headers.TryGetValue(Header, out var id) && context.Items["mailroom.params"] is Mailroom.Server.Api.V3.ApiParams p)
+                Reads[id.ToString()] = [.. p.ReadNames];
+        });
+        next(app);
+    };
+}
 
 /// <summary>
 /// The real server over in-process HTTP, on its own fresh database, with a fake clock.
@@ -88,6 +110,7 @@ public sealed class MailroomApp : WebApplicationFactory<Program>
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ParameterReadRecorder());
         });
     }
 

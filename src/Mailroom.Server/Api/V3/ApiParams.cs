@@ -20,7 +20,16 @@ public sealed class ApiParams(JsonObject root)
 
     public bool Has(string name) => Node(name) is not null;
 
-    public JsonNode? Node(string name) => Root.TryGetPropertyValue(name, out var n) ? n : null;
+    readonly HashSet<string> _read = [];
+
+    /// <summary>Every top-level name a handler asked for: the documentation test checks each one is documented.</summary>
+    public IReadOnlyCollection<string> ReadNames => _read;
+
+    public JsonNode? Node(string name)
+    {
+        _read.Add(name);
+        return Root.TryGetPropertyValue(name, out var n) ? n : null;
+    }
 
     /// <summary>A scalar as text, trimmed; blank and whitespace-only values read as absent.</summary>
     public string? String(string name) => AsString(Node(name), name);

@@ -27,7 +27,7 @@ static partial class AccountEndpoints
     public sealed record ProfileBody(string Name, string Byline, string Bio, string ImageUrl, string ProfileUrl);
     public sealed record ProfileResponse(ProfileBody Profile);
 
-    public static RouteGroupBuilder MapAccountV4(this RouteGroupBuilder v4)
+    public static RouteGroupBuilder MapV4Account(this RouteGroupBuilder v4)
     {
         v4.MapGet("/account", GetAccount).WithTags("Accounts").WithSummary("Get current account").V4Errors(401);
         v4.MapGet("/account/colors", GetColors).WithTags("Accounts").WithSummary("List colors").V4Errors(401);

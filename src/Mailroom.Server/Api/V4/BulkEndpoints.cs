@@ -15,7 +15,7 @@ namespace Mailroom.Server.Api.V4;
 /// </summary>
 static class BulkEndpoints
 {
-    public static RouteGroupBuilder MapBulk(this RouteGroupBuilder v4)
+    public static RouteGroupBuilder MapV4Bulk(this RouteGroupBuilder v4)
     {
         Map(v4.MapPost("/bulk/subscribers", Handler(BulkOperations.Subscribers)), "Subscribers", "Bulk create subscribers", 401, 403, 413, 422);
         Map(v4.MapPost("/bulk/tags", Handler(BulkOperations.Tags)), "Tags", "Bulk create tags", 401, 413, 422);

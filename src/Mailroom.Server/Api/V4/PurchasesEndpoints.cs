@@ -25,7 +25,7 @@ static class PurchasesEndpoints
     public sealed record PurchaseEnvelope(PurchaseBody Purchase);
     public sealed record PurchasesResponse(IReadOnlyList<PurchaseBody> Purchases, V4Pagination Pagination);
 
-    public static RouteGroupBuilder MapPurchasesV4(this RouteGroupBuilder v4)
+    public static RouteGroupBuilder MapV4Purchases(this RouteGroupBuilder v4)
     {
         v4.MapGet("/purchases", List).WithTags("Purchases").WithSummary("List purchases").OAuthOnly().V4Errors(401);
         v4.MapPost("/purchases", Create).WithTags("Purchases").WithSummary("Create a purchase").OAuthOnly().V4Errors(401, 422);

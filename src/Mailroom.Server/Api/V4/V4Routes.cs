@@ -9,10 +9,13 @@ static class V4Routes
         // One Map call per resource file, one file per v4 tag.
         v4.MapSegments();
         v4.MapEmailTemplates();
-        v4.MapAccountV4();
-        v4.MapWebhooks();
-        v4.MapPurchasesV4();
-        v4.MapBulk();
+        v4.MapV4Sequences();
+        v4.MapV4SequenceEmails();
+        v4.MapV4Forms();
+        v4.MapV4Account();
+        v4.MapV4Webhooks();
+        v4.MapV4Purchases();
+        v4.MapV4Bulk();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();

@@ -18,7 +18,7 @@ static class WebhooksEndpoints
     public sealed record WebhookEnvelope(WebhookResponse Webhook);
     public sealed record WebhooksResponse(IReadOnlyList<WebhookResponse> Webhooks, V4Pagination Pagination);
 
-    public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder v4)
+    public static RouteGroupBuilder MapV4Webhooks(this RouteGroupBuilder v4)
     {
         v4.MapGet("/webhooks", List).WithTags("Webhooks").WithSummary("List webhooks").V4Errors(401);
         v4.MapPost("/webhooks", Create).WithTags("Webhooks").WithSummary("Create a webhook").V4Errors(401, 422);

@@ -74,6 +74,7 @@ public sealed class HealthAndDocsTests
         var html = await response.Content.ReadAsStringAsync();
         // Scalar resolves this against the site root (see its scalar.aspnetcore.js), i.e. /openapi/v3.json.
         Assert.Contains("\"url\":\"openapi/v3.json\"", html);
+        Assert.Contains("\"url\":\"openapi/v4.json\"", html);
         Assert.Equal(200, (int)(await app.Http.GetAsync("/docs/scalar.aspnetcore.js")).StatusCode);
     }
 }
