@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Api.V4;
+using Mailroom.Server.Data.Sql;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Subscribers;
@@ -48,12 +49,10 @@ public sealed partial class BulkApplier
                 ["errors"] = Errors(problem),
             });
         }
-
         var rows = new Dictionary<string, Subscriber>();
         foreach (var chunk in Chunks(valid.Select(v => v.Normalized).Distinct()))
             foreach (var s in await db.Subscribers.AsNoTracking().Where(s => s.AccountId == accountId && chunk.Contains(s.NormalizedEmail)).ToListAsync(ct))
                 rows[s.NormalizedEmail] = s;
-
         var now = time.UtcNowSeconds();
         // The last first name given for each address, so duplicates agree.
         var names = new Dictionary<string, string>();
@@ -69,27 +68,32 @@ public sealed partial class BulkApplier
                 known.FirstName = name;
             }
 
-        var fresh = new List<Subscriber>();
+        var fresh = new List<BulkSubscriberSql.NewSubscriber>();
+        var seen = new HashSet<string>();
         foreach (var (item, normalized) in valid)
+            if (!rows.ContainsKey(normalized) && seen.Add(normalized))
+                fresh.Add(new(item.Email!, normalized, names.GetValueOrDefault(normalized), item.State ?? SubscriberStates.Active));
+        if (fresh.Count > 0)
         {
-            if (rows.ContainsKey(normalized)) continue;
-            var state = item.State ?? SubscriberStates.Active;
-            var subscriber = new Subscriber
+            // The hot path of an import: multi-row INSERTs, not one EF statement per row (see BulkSubscriberSql).
+            await db.Database.OpenConnectionAsync(ct);
+            try
             {
-                AccountId = accountId, EmailAddress = item.Email!, NormalizedEmail = normalized, FirstName = names.GetValueOrDefault(normalized),
-                State = state, CreatedAt = now, UpdatedAt = now, CancelledAt = state == SubscriberStates.Cancelled ? now : null,
-            };
-            rows[normalized] = subscriber;
-            fresh.Add(subscriber);
+                var ids = await BulkSubscriberSql.InsertAsync(db, accountId, fresh, now, ct);
+                foreach (var f in fresh)
+                    rows[f.NormalizedEmail] = new Subscriber
+                    {
+                        Id = ids[f.NormalizedEmail], AccountId = accountId, EmailAddress = f.EmailAddress, NormalizedEmail = f.NormalizedEmail,
+                        FirstName = f.FirstName, State = f.State, CreatedAt = now, UpdatedAt = now,
+                    };
+                await BulkSubscriberSql.RaiseAsync(db, accountId, OutboxEvents.SubscriberActivate,
+                    [.. fresh.Where(f => f.State == SubscriberStates.Active).Select(f => ids[f.NormalizedEmail])], time.UtcNow(), ct);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
-        foreach (var chunk in fresh.Chunk(SaveChunk))
-        {
-            db.Subscribers.AddRange(chunk);
-            foreach (var s in chunk.Where(s => s.State == SubscriberStates.Active))
-                db.Raise(time, accountId, OutboxEvents.SubscriberActivate, subscriber: s);
-            await SaveAndClearAsync(ct);
-        }
-
         var subscribers = new JsonArray();
         foreach (var (_, normalized) in valid)
         {
