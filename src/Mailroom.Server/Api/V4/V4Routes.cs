@@ -12,6 +12,13 @@ static class V4Routes
         v4.MapV4Sequences();
         v4.MapV4SequenceEmails();
         v4.MapV4Forms();
+        v4.MapV4CustomFields();
+        v4.MapV4Tags();
+        v4.MapV4Subscribers();
+        v4.MapV4Broadcasts();
+        v4.MapBroadcastStats();
+        v4.MapPosts();
+        v4.MapSnippets();
         v4.MapV4Account();
         v4.MapV4Webhooks();
         v4.MapV4Purchases();

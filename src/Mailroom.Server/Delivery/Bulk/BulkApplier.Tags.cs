@@ -25,7 +25,7 @@ public sealed partial class BulkApplier
         var valid = new List<string>();
         foreach (var item in items)
         {
-            var problem = item.Name is null ? V4Error.NameBlank : item.Name.Length > TagsEndpoints.MaxNameLength ? ApiError.NameTooLongMessage : null;
+            var problem = item.Name is null ? V4Error.NameBlank : item.Name.Length > Api.V3.TagsEndpoints.MaxNameLength ? ApiError.NameTooLongMessage : null;
             if (problem is null) valid.Add(item.Name!);
             // inferred: Kit's document types tag failures as {}; they are shaped like the other bulk failures.
             else failures.Add(new JsonObject { ["tag"] = new JsonObject { ["name"] = item.Name }, ["errors"] = Errors(problem) });
