@@ -52,7 +52,10 @@ static class PurchasesEndpoints
     static async Task<Results<JsonHttpResult<PurchaseEnvelope>, JsonHttpResult<V4Error>>> Create(
         ApiParams p, V4Caller caller, PurchaseService purchases, CancellationToken ct)
     {
-        var body = p.Node("purchase") as System.Text.Json.Nodes.JsonObject;
+        // inferred: Kit's PHP SDK 2.x (create_purchase) posts the purchase's fields at the top level, without the
+        // `purchase` wrapper its document requires; Kit accepts both, so a body with a top-level transaction_id is one.
+        var body = p.Node("purchase") as System.Text.Json.Nodes.JsonObject
+            ?? (p.Root.ContainsKey("transaction_id") ? p.Root : null);
         if (body is null || ApiParams.AsString(body["transaction_id"], "transaction_id") is null)
             return V4Error.Unprocessable(V4Error.TransactionBlank);
         // inferred: Kit shows only the transaction's message; the rest are v3's checks in v3's words, as a 422 list.
