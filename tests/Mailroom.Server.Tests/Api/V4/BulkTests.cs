@@ -79,7 +79,8 @@ public sealed class BulkTests
         var account = await app.CreateAccountAsync();
         var client = await V4OAuth.ClientAsync(app, account.Id);
         var tag = await app.AddTagAsync(account.Id);
-        var jon = await app.AddSubscriberAsync(account.Id, "jon@example.com");
+        // Kit's schema types first_name here as a string, so this subscriber has one.
+        var jon = await app.AddSubscriberAsync(account.Id, "jon@example.com", firstName: "Jon");
         var tagged = await client.PostAsync("/v4/bulk/tags/subscribers", new { taggings = new[] { new { tag_id = tag.Id, subscriber_id = jon.Id } } }, 200);
         Assert.Equal(jon.Id, tagged["subscribers"]![0]!["id"]!.GetValue<long>());
         AssertJson("""{"failures":[]}""", await client.DeleteAsync("/v4/bulk/tags/subscribers", 200, new { taggings = new[] { new { tag_id = tag.Id, subscriber_id = jon.Id } } }));
