@@ -32,6 +32,7 @@ static class MailroomServices
         services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         services.AddScoped<Mailroom.Server.Domain.Sequences.SequenceEditor>();
         services.AddScoped<Mailroom.Server.Domain.ApiKeys.ApiKeyService>();
+        Mailroom.Server.Domain.Users.UsersSetup.AddMailroomUsers(services);
         return services;
     }
 
