@@ -116,10 +116,21 @@ public sealed class UserService(AppDbContext db, UserManager<User> users, TimePr
         return (user, parts[0], stored!);
     }
 
+    /// <summary>Why Identity's validators refuse this password, or null; checked before a link is used up.</summary>
+    public async Task<string?> PasswordProblemAsync(User user, string password)
+    {
+        foreach (var validator in users.PasswordValidators)
+        {
+            var result = await validator.ValidateAsync(users, user, password);
+            if (!result.Succeeded) return string.Join(" ", result.Errors.Select(e => e.Description));
+        }
+        return null;
+    }
+
     /// <summary>Replaces the password (a reset link); also lifts a lockout, as the person has proved who they are.</summary>
     public async Task SetPasswordAsync(User user, string password)
     {
-        foreach (var validator in users.PasswordValidators) Check(await validator.ValidateAsync(users, user, password));
+        if (await PasswordProblemAsync(user, password) is { } problem) throw new UserException(problem);
         if (await users.HasPasswordAsync(user)) Check(await users.RemovePasswordAsync(user));
         Check(await users.AddPasswordAsync(user, password));
         Check(await users.SetLockoutEndDateAsync(user, null));
