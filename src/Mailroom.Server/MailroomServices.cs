@@ -54,6 +54,7 @@ static class MailroomServices
         services.AddMailroomDelivery();
         services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignUpLimiter>();
+        Mailroom.Server.Api.SignIn.SignInSetup.AddMailroomSignIn(services);
         return services;
     }
 
@@ -88,6 +89,7 @@ static class MailroomServices
         app.MapTracking();
         app.MapConfirmation();
         app.MapHostedForms();
+        Mailroom.Server.Api.SignIn.SignInEndpoints.MapSignIn(app);
         app.MapGet("/healthz", Health).ExcludeFromDescription();
         app.MapV4Document();
         app.MapOpenApi("/openapi/{documentName}.json");
