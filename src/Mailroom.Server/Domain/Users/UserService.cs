@@ -73,15 +73,19 @@ public sealed class UserService(AppDbContext db, UserManager<User> users, TimePr
             .OrderBy(m => m.AccountId).ToListAsync(ct);
 
     /// <summary>A link valid for <see cref="LinkLifetime"/> that signs the user in once (and, for a reset, sets a password).</summary>
-    public async Task<string> IssueLinkAsync(User user, string purpose)
+    public async Task<string> IssueLinkAsync(User user, string purpose) => LinkFor(await IssueLinkTokenAsync(user, purpose));
+
+    /// <summary>The token alone, for a caller that knows the server's address only later (the first run, before it listens).</summary>
+    public async Task<string> IssueLinkTokenAsync(User user, string purpose)
     {
         var secret = RandomNumberGenerator.GetBytes(32);
         var expires = time.GetUtcNow().Add(LinkLifetime).ToUnixTimeSeconds();
         await users.SetAuthenticationTokenAsync(user, LinkProvider, LinkName, $"{purpose}|{expires}|{Hash(secret)}");
         // The user id tells which row to compare with; the secret is what proves the link.
-        var token = $"{user.Id}.{WebEncoders.Base64UrlEncode(secret)}";
-        return $"{publicUrl.Value}/signin/link?token={Uri.EscapeDataString(token)}";
+        return $"{user.Id}.{WebEncoders.Base64UrlEncode(secret)}";
     }
+
+    public string LinkFor(string token) => $"{publicUrl.Value}/signin/link?token={Uri.EscapeDataString(token)}";
 
     /// <summary>The user and purpose of a valid, unused, unexpired link, without using it up (the page a link opens).</summary>
     public async Task<(User User, string Purpose)?> PeekLinkAsync(string? token, CancellationToken ct)
