@@ -34,6 +34,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Snippet> Snippets => Set<Snippet>();
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<BulkJob> BulkJobs => Set<BulkJob>();
+    public DbSet<OAuthKey> OAuthKeys => Set<OAuthKey>();
     public DbSet<AccountMembership> AccountMemberships => Set<AccountMembership>();
 
     // Pinned, not read from IdentityOptions: the design-time factory has no options, and the schema must not change
@@ -44,6 +45,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        OAuthModel.Apply(modelBuilder);
         UseSnakeCaseNames(modelBuilder);
     }
 

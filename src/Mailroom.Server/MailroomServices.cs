@@ -28,10 +28,12 @@ static class MailroomServices
         services.AddScoped<Mailroom.Server.Domain.Seeding.SeedImporter>();
         services.AddScoped<AccountService>();
         services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
+        services.AddScoped<Mailroom.Server.Domain.CustomFields.CustomFieldService>();
         services.AddScoped<Mailroom.Server.Domain.Subscriptions.SubscriptionService>();
         services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         services.AddScoped<Mailroom.Server.Domain.Sequences.SequenceEditor>();
         services.AddScoped<Mailroom.Server.Domain.ApiKeys.ApiKeyService>();
+        Mailroom.Server.Api.OAuth.OAuthSetup.AddMailroomOAuth(services);
         Mailroom.Server.Domain.Users.UsersSetup.AddMailroomUsers(services);
         return services;
     }
@@ -65,6 +67,7 @@ static class MailroomServices
         app.Use(Mailroom.Server.Api.OAuth.JsonTokenRequests.Rewrite);
         app.Use(V3Pipeline.NormalizePath);
         app.UseRouting();
+        Mailroom.Server.Api.OAuth.OAuthSetup.UseMailroomOAuth(app);
         app.Use(V3Pipeline.Authenticate);
         app.Use(Mailroom.Server.Api.V4.V4Pipeline.Authenticate);
         return app;
@@ -86,6 +89,7 @@ static class MailroomServices
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();
         app.MapMailroomV4();
+        Mailroom.Server.Api.OAuth.OAuthSetup.MapMailroomOAuth(app);
         app.MapTracking();
         app.MapConfirmation();
         app.MapHostedForms();
