@@ -67,10 +67,10 @@ public sealed class UserService(AppDbContext db, UserManager<User> users, TimePr
             memberships.Where(m => m.UserId == r.Id).Select(m => (m.AccountId, m.Role)).ToList())).ToList();
     }
 
-    public Task<List<MembershipRow>> MembershipsAsync(long userId, CancellationToken ct) =>
-        db.AccountMemberships.AsNoTracking().Where(m => m.UserId == userId)
-            .Join(db.Accounts, m => m.AccountId, a => a.Id, (m, a) => new MembershipRow(a.Id, a.Name, m.Role))
-            .OrderBy(m => m.AccountId).ToListAsync(ct);
+    public async Task<List<MembershipRow>> MembershipsAsync(long userId, CancellationToken ct) =>
+        (await db.AccountMemberships.AsNoTracking().Where(m => m.UserId == userId)
+            .Join(db.Accounts, m => m.AccountId, a => a.Id, (m, a) => new { a.Id, a.Name, m.Role })
+            .OrderBy(m => m.Id).ToListAsync(ct)).Select(m => new MembershipRow(m.Id, m.Name, m.Role)).ToList();
 
     /// <summary>A link valid for <see cref="LinkLifetime"/> that signs the user in once (and, for a reset, sets a password).</summary>
     public async Task<string> IssueLinkAsync(User user, string purpose) => LinkFor(await IssueLinkTokenAsync(user, purpose));
