@@ -1,10 +1,14 @@
 using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Mailroom.Data;
 
-public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbContext(options)
+// Identity's user tables (users, user_claims, user_logins, user_tokens) come from the base class; roles are per
+// account (AccountMembership), so there is no Identity role table.
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityUserContext<User, long>(options)
 {
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<Form> Forms => Set<Form>();
@@ -31,9 +35,15 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<BulkJob> BulkJobs => Set<BulkJob>();
     public DbSet<OAuthKey> OAuthKeys => Set<OAuthKey>();
+    public DbSet<AccountMembership> AccountMemberships => Set<AccountMembership>();
+
+    // Pinned, not read from IdentityOptions: the design-time factory has no options, and the schema must not change
+    // with a setting. Version 2 has no passkey table; adding passkeys later is a migration.
+    protected override Version SchemaVersion => IdentitySchemaVersions.Version2;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
         OAuthModel.Apply(modelBuilder);
         UseSnakeCaseNames(modelBuilder);

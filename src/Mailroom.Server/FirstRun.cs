@@ -3,6 +3,7 @@ using Mailroom.Server.Domain.Accounts;
 using Mailroom.Server.Domain.CustomFields;
 using Mailroom.Server.Domain.Forms;
 using Mailroom.Server.Domain.Sequences;
+using Mailroom.Server.Domain.Users;
 using Microsoft.Extensions.Options;
 
 namespace Mailroom.Server;
@@ -13,6 +14,8 @@ namespace Mailroom.Server;
 /// </summary>
 static class FirstRun
 {
+    public const string DemoOwnerEmail = "owner@demo.test";
+
     public static async Task CreateDemoAccountIfEmptyAsync(WebApplication app)
     {
         if (!app.Services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled) return;
@@ -41,15 +44,23 @@ static class FirstRun
         field.Name = CustomFieldKeys.NameFor(field.Id, field.Key);
         await db.SaveChangesAsync();
         await AddWelcomeSequenceAsync(scope.ServiceProvider.GetRequiredService<SequenceEditor>(), id);
+        var (owner, _) = await scope.ServiceProvider.GetRequiredService<UserService>()
+            .CreateAsync(DemoOwnerEmail, password: null, id, AccountRoles.Owner, CancellationToken.None);
+        // The address is known once the server listens; the link's token is stored (hashed) now.
+        var signInToken = await scope.ServiceProvider.GetRequiredService<UserService>().IssueLinkTokenAsync(owner, UserService.SignInPurpose);
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var url = app.Services.GetRequiredService<PublicUrl>().Value;
+            using var linkScope = app.Services.CreateScope();
+            var signInLink = linkScope.ServiceProvider.GetRequiredService<UserService>().LinkFor(signInToken);
             Console.WriteLine($"""
 
                 Created a demo account (set Demo:Enabled=false to skip this on an empty database).
                   api_key:    {created.ApiKey}
                   api_secret: {created.ApiSecret}
+                  sign in as {DemoOwnerEmail} (owner), once, within {UserService.LinkLifetime.TotalHours:0} hours:
+                    {signInLink}
                 These are shown once. Try:
                   curl '{url}/v3/account?api_secret={created.ApiSecret}'
 

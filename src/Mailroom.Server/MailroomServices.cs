@@ -34,6 +34,7 @@ static class MailroomServices
         services.AddScoped<Mailroom.Server.Domain.Sequences.SequenceEditor>();
         services.AddScoped<Mailroom.Server.Domain.ApiKeys.ApiKeyService>();
         Mailroom.Server.Api.OAuth.OAuthSetup.AddMailroomOAuth(services);
+        Mailroom.Server.Domain.Users.UsersSetup.AddMailroomUsers(services);
         return services;
     }
 
@@ -55,6 +56,7 @@ static class MailroomServices
         services.AddMailroomDelivery();
         services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignUpLimiter>();
+        Mailroom.Server.Api.SignIn.SignInSetup.AddMailroomSignIn(services);
         return services;
     }
 
@@ -91,6 +93,7 @@ static class MailroomServices
         app.MapTracking();
         app.MapConfirmation();
         app.MapHostedForms();
+        Mailroom.Server.Api.SignIn.SignInEndpoints.MapSignIn(app);
         app.MapGet("/healthz", Health).ExcludeFromDescription();
         app.MapV4Document();
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -12,7 +12,7 @@ static class Pages
         body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
         h1{font-size:1.5rem}
         label{display:block;margin:.75rem 0 .25rem;font-weight:600}
-        input[type=email],input[type=text]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
+        input[type=email],input[type=text],input[type=password]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
         button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;cursor:pointer}
         .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
         .error{color:#a40000}

@@ -31,6 +31,31 @@ public sealed class FirstRunTests
     }
 
     [Theory, Providers]
+    public async Task Serve_EmptyDatabase_DemoOwnerUserAndAOneTimeSignInLinkPrinted(string provider)
+    {
+        var printed = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(TextWriter.Synchronized(printed));
+        try
+        {
+            await using var app = MailroomApp.StartOn(await TestDatabase.CreateAsync(provider), new() { ["Demo:Enabled"] = "true" });
+            var link = System.Text.RegularExpressions.Regex.Match(printed.ToString(), @"http://mailroom\.test/signin/link\?token=\S+").Value;
+
+            Assert.Contains("sign in as owner@demo.test (owner), once, within 24 hours:", printed.ToString());
+            var account = await app.DbAsync(db => db.Accounts.SingleAsync());
+            var membership = await app.DbAsync(db => db.AccountMemberships.SingleAsync());
+            Assert.Equal((account.Id, AccountRoles.Owner), (membership.AccountId, membership.Role));
+            using var browser = new SignInBrowser(app);
+            await browser.UseLinkAsync(new Uri(link).PathAndQuery);
+            Assert.Equal("owner@demo.test", await browser.SignedInAsAsync());
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+    }
+
+    [Theory, Providers]
     public async Task Serve_DatabaseWithAnAccount_CreatesNoDemo(string provider)
     {
         var database = await TestDatabase.CreateAsync(provider);
@@ -42,5 +67,6 @@ public sealed class FirstRunTests
 
         Assert.Equal(["Acme"], await app.DbAsync(db => db.Accounts.Select(a => a.Name).ToListAsync()));
         Assert.Equal(0, await app.DbAsync(db => db.Forms.CountAsync()));
+        Assert.Equal(0, await app.DbAsync(db => db.Users.CountAsync()));
     }
 }

@@ -92,18 +92,8 @@ static class OAuthSetup
     public static WebApplication MapMailroomOAuth(this WebApplication app)
     {
         foreach (var path in AuthorizePaths)
-            app.MapMethods(path, [HttpMethods.Get, HttpMethods.Post], Authorize)
+            app.MapMethods(path, [HttpMethods.Get, HttpMethods.Post], SignIn.AuthorizeEndpoints.Authorize)
                 .WithMetadata(new V4.AnonymousV4Attribute()).ExcludeFromDescription();
         return app;
     }
-
-    // OpenIddict has already checked the request (client, redirect URI, PKCE) when it gets here. Signing a person in
-    // and asking their consent needs users, which Mailroom does not have yet: say so plainly, with 501.
-    static IResult Authorize() => Results.Content("""
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>Not available yet</title></head>
-        <body><h1>Sign-in is not available yet</h1>
-        <p>This Mailroom server cannot yet sign you in to authorize an app. Ask its operator for a token
-        (<code>mailroom apps token</code>), or use an API key.</p></body></html>
-        """, "text/html; charset=utf-8", statusCode: StatusCodes.Status501NotImplemented);
 }

@@ -225,7 +225,7 @@ public sealed class OAuthTests
     }
 
     [Theory, Providers]
-    public async Task Authorize_ChecksTheRequest_ThenSaysSignInIsNotAvailableYet(string provider)
+    public async Task Authorize_ChecksTheRequest_ThenAsksToSignIn(string provider)
     {
         await using var app = await MailroomApp.StartAsync(provider);
         var created = await CliRunner.RunAsync(app.Database, "apps", "create", "--name", "Mobile", "--redirect-uri", "http://127.0.0.1:9/cb", "--public", "--json");
@@ -238,9 +238,9 @@ public sealed class OAuthTests
         using var withoutPkce = await app.Http.GetAsync($"/oauth/authorize?{query}");
         using var plainPkce = await app.Http.GetAsync($"/oauth/authorize?{query}&code_challenge={challenge}&code_challenge_method=plain");
 
-        Assert.Equal(501, (int)page.StatusCode);
-        Assert.Contains("Sign-in is not available yet", await page.Content.ReadAsStringAsync());
-        Assert.Equal(501, (int)v4Page.StatusCode);
+        Assert.Equal(302, (int)page.StatusCode);
+        Assert.StartsWith("/signin?returnUrl=", page.Headers.Location!.OriginalString);
+        Assert.Equal(302, (int)v4Page.StatusCode);
         // No PKCE, or PKCE without S256, from a public app: refused before anything else (OpenIddict answers such
         // errors itself, in plain text, rather than redirecting).
         foreach (var refused in new[] { withoutPkce, plainPkce })
