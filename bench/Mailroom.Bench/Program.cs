@@ -30,6 +30,7 @@ var scenarios = new (string Key, string Title, Func<BenchContext, Task> Run)[]
     ("webhooks", "5. Webhooks", WebhooksScenario.RunAsync),
     ("startup", "6. Start-up", StartupScenario.RunAsync),
     ("sequences", "7. Sequences", SequenceScenario.RunAsync),
+    ("v4", "8. Kit API v4", V4Scenario.RunAsync),
 };
 foreach (var (key, title, run) in scenarios.Where(s => options.Runs(s.Key)))
 {

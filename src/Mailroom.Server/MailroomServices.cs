@@ -60,6 +60,7 @@ static class MailroomServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(V3StatusCodes.WriteBody);
+        app.Use(Mailroom.Server.Api.OAuth.JsonTokenRequests.Rewrite);
         app.Use(V3Pipeline.NormalizePath);
         app.UseRouting();
         app.Use(V3Pipeline.Authenticate);
