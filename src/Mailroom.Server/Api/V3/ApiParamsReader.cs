@@ -109,6 +109,9 @@ static class ApiParamsReader
         {
             var node = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
             if (node is null) return [];
+            // PHP's json_encode([]) is "[]": Kit's PHP SDK sends it as the body of every call without arguments
+            // (adding a subscriber to a sequence by id, deletes). An empty array means no parameters.
+            if (node is JsonArray { Count: 0 }) return [];
             if (node is not JsonObject obj) throw new ApiParamException(400, ApiError.BodyNotObjectMessage);
             // JsonObject builds its dictionary and decodes its strings lazily; walking it here surfaces duplicate keys
             // and unreadable strings (a lone surrogate such as "\ud800") as a 400, not a 500 in whichever handler reads them.

@@ -9,6 +9,9 @@ static class V4Routes
         // One Map call per resource file, one file per v4 tag.
         v4.MapSegments();
         v4.MapEmailTemplates();
+        v4.MapV4Sequences();
+        v4.MapV4SequenceEmails();
+        v4.MapV4Forms();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();

@@ -32,5 +32,25 @@ public static class SequenceEmailStats
         return rows.ToDictionary(r => r.EmailId, r => new EmailStats(r.Sent, r.Opens, r.Clicks, r.Unsubscribes, r.Bounces, r.Failed));
     }
 
+    /// <summary>Each sequence's stats summed over its emails, for a page of sequences: one grouped query.</summary>
+    public static async Task<Dictionary<long, EmailStats>> ForSequencesAsync(AppDbContext db, IReadOnlyCollection<long> sequenceIds, CancellationToken ct)
+    {
+        var rows = await db.SequenceDeliveries.AsNoTracking()
+            .Where(d => sequenceIds.Contains(d.SequenceId) && d.SequenceEmailId != null)
+            .GroupBy(d => d.SequenceId)
+            .Select(g => new
+            {
+                SequenceId = g.Key,
+                Sent = g.Count(d => d.SentAt != null),
+                Opens = g.Count(d => d.OpenedAt != null),
+                Clicks = g.Count(d => d.ClickedAt != null),
+                Unsubscribes = g.Count(d => d.UnsubscribedAt != null),
+                Bounces = g.Count(d => d.Bounced),
+                Failed = g.Count(d => d.FailedAt != null),
+            })
+            .ToListAsync(ct);
+        return rows.ToDictionary(r => r.SequenceId, r => new EmailStats(r.Sent, r.Opens, r.Clicks, r.Unsubscribes, r.Bounces, r.Failed));
+    }
+
     public static EmailStats Of(this IReadOnlyDictionary<long, EmailStats> stats, long emailId) => stats.GetValueOrDefault(emailId) ?? EmailStats.None;
 }

@@ -28,6 +28,7 @@ public static class SequenceRules
     public const string PositionNegative = "position must be 0 or greater";
     public const string PositionTaken = "position is already taken by another email in this sequence";
     public const string ExcludeTypeInvalid = "exclude_subscriber_sources type must be one of: tag, sequence, form, segment";
+    public const string ExcludeIdsInvalid = "exclude_subscriber_sources ids must be a list of integers";
     public const string EmailTemplateNotFound = "email_template_id does not exist";
     public const string EmailAddressInvalid = "email_address is not a valid email address";
     public static string NotFound(string what, long id) => $"{what} {id} does not exist";

@@ -107,6 +107,8 @@ public sealed class V4PipelineTests
         using var verb = await client.SendAsync(HttpMethod.Delete, "/v4/segments");
         using var malformed = await client.SendAsync(HttpMethod.Get, "/v4/segments", "{\"a\":");
         using var notObject = await client.SendAsync(HttpMethod.Get, "/v4/segments", "[1]");
+        // Kit's PHP SDK sends json_encode([]), "[]", as the body of calls without arguments: no parameters, not an error.
+        using var phpEmpty = await client.SendAsync(HttpMethod.Get, "/v4/segments", "[]");
         var huge = new string('x', 1024 * 1024 + 10);
         using var tooLarge = await client.SendAsync(HttpMethod.Get, "/v4/segments", $"{{\"a\":\"{huge}\"}}");
 
@@ -115,6 +117,7 @@ public sealed class V4PipelineTests
         Assert.Equal(400, (int)malformed.StatusCode);
         Assert.StartsWith("""{"errors":["Request body is not valid JSON""", await malformed.Content.ReadAsStringAsync());
         Assert.Equal((400, """{"errors":["Request body must be a JSON object"]}"""), ((int)notObject.StatusCode, await notObject.Content.ReadAsStringAsync()));
+        Assert.Equal(200, (int)phpEmpty.StatusCode);
         Assert.Equal((413, """{"errors":["Request body must not exceed 1048576 bytes"]}"""), ((int)tooLarge.StatusCode, await tooLarge.Content.ReadAsStringAsync()));
     }
 }
