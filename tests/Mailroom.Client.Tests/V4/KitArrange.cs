@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Mailroom.Server.Cli;
 using Mailroom.Server.Domain.ApiKeys;
 using Mailroom.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mailroom.Client.Tests.V4;
@@ -71,4 +72,8 @@ static class KitArrange
         Assert.Equal(string.Join("; ", errors), e.Message);
         return e;
     }
+
+    /// <summary>The account's subscribers' ids by address, read from the database (for arranging before /v4/subscribers is used).</summary>
+    public static Task<Dictionary<string, long>> SubscriberIdsAsync(this MailroomApp app, long accountId) =>
+        app.DbAsync(db => db.Subscribers.Where(s => s.AccountId == accountId).ToDictionaryAsync(s => s.EmailAddress, s => s.Id));
 }
