@@ -28,6 +28,7 @@ static class MailroomServices
         services.AddScoped<Mailroom.Server.Domain.Seeding.SeedImporter>();
         services.AddScoped<AccountService>();
         services.AddScoped<Mailroom.Server.Domain.Subscribers.SubscriberService>();
+        services.AddScoped<Mailroom.Server.Domain.CustomFields.CustomFieldService>();
         services.AddScoped<Mailroom.Server.Domain.Subscriptions.SubscriptionService>();
         services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         services.AddScoped<Mailroom.Server.Domain.Sequences.SequenceEditor>();

@@ -112,7 +112,8 @@ static class SubscribersEndpoints
             subscriber.NormalizedEmail = EmailAddress.Normalize(email!);
             subscriber.UpdatedAt = time.UtcNowSeconds();
         }
-        await service.ApplyDetailsAsync(subscriber, firstName, fields, ct);
+        var changes = await service.ApplyDetailsAsync(subscriber, firstName, fields, ct);
+        await CustomFieldEvents.RaiseValueUpdatedAsync(db, time, subscriber, changes, ct);
 
         try
         {

@@ -12,6 +12,9 @@ static class V4Routes
         v4.MapV4Sequences();
         v4.MapV4SequenceEmails();
         v4.MapV4Forms();
+        v4.MapV4CustomFields();
+        v4.MapV4Tags();
+        v4.MapV4Subscribers();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();

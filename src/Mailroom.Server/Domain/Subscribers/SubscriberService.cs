@@ -1,3 +1,4 @@
+using Mailroom.Server.Domain.CustomFields;
 using Mailroom.Server.Domain.Outbox;
 
 namespace Mailroom.Server.Domain.Subscribers;
@@ -25,10 +26,15 @@ public sealed class SubscriberService(AppDbContext db, TimeProvider time)
         return (subscriber, true);
     }
 
-    /// <summary>Sets first name (when non-blank) and merges custom field values by key; unknown keys are ignored (spec §4.3).</summary>
-    public async Task ApplyDetailsAsync(Subscriber subscriber, string? firstName, IReadOnlyDictionary<string, string?>? fields, CancellationToken ct)
+    /// <summary>
+    /// Sets first name (when non-blank) and merges custom field values by key; unknown keys are ignored (spec §4.3).
+    /// Returns the values that changed, for the callers that raise field_value_updated (<see cref="CustomFieldEvents"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<FieldValueChange>> ApplyDetailsAsync(Subscriber subscriber, string? firstName,
+        IReadOnlyDictionary<string, string?>? fields, CancellationToken ct)
     {
         var changed = false;
+        var changes = new List<FieldValueChange>();
         if (!string.IsNullOrWhiteSpace(firstName) && subscriber.FirstName != firstName.Trim())
         {
             subscriber.FirstName = firstName.Trim();
@@ -52,11 +58,13 @@ public sealed class SubscriberService(AppDbContext db, TimeProvider time)
                     if (row is null) subscriber.FieldValues.Add(new SubscriberFieldValue { CustomFieldId = def.Id, Value = value });
                     else if (row.Value != value) row.Value = value;
                     else continue;
+                    changes.Add(new FieldValueChange(def.Id, value));
                     changed = true;
                 }
             }
         }
         if (changed) subscriber.UpdatedAt = time.UtcNowSeconds();
+        return changes;
     }
 
     /// <summary>

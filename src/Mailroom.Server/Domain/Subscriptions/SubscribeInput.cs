@@ -7,7 +7,14 @@ public sealed record SubscribeInput(
     IReadOnlyDictionary<string, string?>? Fields,
     IReadOnlyList<long> TagIds,
     IReadOnlyList<long> FormIds,
-    IReadOnlyList<long> CourseIds);
+    IReadOnlyList<long> CourseIds)
+{
+    /// <summary>
+    /// Apply the targets without touching the subscriber's state: v4's "tag a subscriber" tags an existing subscriber
+    /// as it is, where a v3 subscribe call (re)activates the address (spec §4.1).
+    /// </summary>
+    public bool KeepState { get; init; }
+}
 
 public enum SubscribeError
 {

@@ -79,7 +79,7 @@ public sealed partial class SubscriptionService(AppDbContext db, SubscriberServi
         // target opts in directly (spec §4.1). Only the path's target decides: tags passed along with a
         // double opt-in form are applied at once but do not confirm the address (spec §3.1, V S3).
         var pending = target.DoubleOptIn && before != SubscriberStates.Active;
-        SetState(subscriber, before, pending, now);
+        if (!input.KeepState) SetState(subscriber, before, pending, now);
 
         var extras = await LoadExtraTargetsAsync(accountId, target, input, ct);
         var existing = created ? [] : await ExistingSubscriptionsAsync(subscriber.Id, [target, .. extras], ct);
