@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Mailroom.Client.V4;
 
 /// <summary>A subscriber.</summary>
@@ -214,7 +216,10 @@ public sealed record EngagementCondition(string Type)
     public IReadOnlyList<EngagementTarget>? Any { get; init; }
 }
 
-/// <summary>A set a filter condition is limited to: <c>broadcasts</c>, <c>urls</c>, <c>ids</c> or <c>forms</c>.</summary>
+/// <summary>
+/// A set a filter condition is limited to: <c>broadcasts</c>, <c>urls</c>, <c>ids</c> or <c>forms</c>. Build it with the
+/// factories: Kit's document gives <c>matching</c> two meanings (how URLs match; the ids of an <c>ids</c> set).
+/// </summary>
 /// <param name="Type">The kind of set.</param>
 public sealed record EngagementTarget(string Type)
 {
@@ -224,8 +229,27 @@ public sealed record EngagementTarget(string Type)
     /// <summary>URLs (<c>urls</c>).</summary>
     public IReadOnlyList<string>? Urls { get; init; }
 
-    /// <summary>How URLs match (<c>exact</c>, <c>contains</c>, <c>starts_with</c>, <c>ends_with</c>).</summary>
-    public string? Matching { get; init; }
+    /// <summary>For <c>urls</c> how they match (<c>"exact"</c>, <c>"contains"</c>, <c>"starts_with"</c>, <c>"ends_with"</c>); for <c>ids</c> the ids.</summary>
+    public JsonNode? Matching { get; init; }
+
+    /// <summary>These broadcasts (opens, clicks, sent, delivered).</summary>
+    /// <param name="ids">The broadcast ids.</param>
+    public static EngagementTarget Broadcasts(params long[] ids) => new("broadcasts") { Ids = ids };
+
+    /// <summary>These links (clicks).</summary>
+    /// <param name="urls">The URLs.</param>
+    /// <param name="matching"><c>"exact"</c>, <c>"contains"</c>, <c>"starts_with"</c> or <c>"ends_with"</c>.</param>
+    public static EngagementTarget Links(IEnumerable<string> urls, string? matching = null) =>
+        new("urls") { Urls = [.. urls], Matching = matching is null ? null : JsonValue.Create(matching) };
+
+    /// <summary>These ids (e.g. the tag ids of a <c>tags</c> condition).</summary>
+    /// <param name="ids">The ids.</param>
+    public static EngagementTarget IdSet(params long[] ids) =>
+        new("ids") { Matching = new JsonArray([.. ids.Select(id => (JsonNode?)JsonValue.Create(id))]) };
+
+    /// <summary>These forms (<c>attribution</c>).</summary>
+    /// <param name="ids">The form ids.</param>
+    public static EngagementTarget Forms(params long[] ids) => new("forms") { Ids = ids };
 }
 
 /// <summary>One subscriber of <c>POST /v4/bulk/subscribers</c>.</summary>
