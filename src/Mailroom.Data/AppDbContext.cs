@@ -30,10 +30,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : DbCon
     public DbSet<Snippet> Snippets => Set<Snippet>();
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<BulkJob> BulkJobs => Set<BulkJob>();
+    public DbSet<OAuthKey> OAuthKeys => Set<OAuthKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        OAuthModel.Apply(modelBuilder);
         UseSnakeCaseNames(modelBuilder);
     }
 

@@ -33,6 +33,7 @@ static class MailroomServices
         services.AddScoped<Mailroom.Server.Domain.Purchases.PurchaseService>();
         services.AddScoped<Mailroom.Server.Domain.Sequences.SequenceEditor>();
         services.AddScoped<Mailroom.Server.Domain.ApiKeys.ApiKeyService>();
+        Mailroom.Server.Api.OAuth.OAuthSetup.AddMailroomOAuth(services);
         return services;
     }
 
@@ -64,6 +65,7 @@ static class MailroomServices
         app.Use(Mailroom.Server.Api.OAuth.JsonTokenRequests.Rewrite);
         app.Use(V3Pipeline.NormalizePath);
         app.UseRouting();
+        Mailroom.Server.Api.OAuth.OAuthSetup.UseMailroomOAuth(app);
         app.Use(V3Pipeline.Authenticate);
         app.Use(Mailroom.Server.Api.V4.V4Pipeline.Authenticate);
         return app;
@@ -85,6 +87,7 @@ static class MailroomServices
         app.MapFallback("/v3/{**path}", () => ApiError.NotFound())
             .WithMetadata(new AnonymousV3Attribute()).ExcludeFromDescription();
         app.MapMailroomV4();
+        Mailroom.Server.Api.OAuth.OAuthSetup.MapMailroomOAuth(app);
         app.MapTracking();
         app.MapConfirmation();
         app.MapHostedForms();

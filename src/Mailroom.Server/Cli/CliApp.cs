@@ -37,6 +37,7 @@ public static class CliApp
         root.Subcommands.Add(SubscribersCommands.Build());
         root.Subcommands.Add(WebhooksCommands.Build());
         root.Subcommands.Add(BroadcastsCommands.Build());
+        root.Subcommands.Add(AppsCommands.Build());
 
         // Settings (--Database:Provider=postgres) are configuration for the host, as for `serve`; taking them out
         // before parsing keeps them from being read as a command's argument and leaves every other unknown token an error.

@@ -67,10 +67,48 @@ static class V4Document
                 if (!IsMethod(method)) continue;
                 if (!shapes.Contains((method.ToUpperInvariant(), Shape(path)))) { operations.Remove(method); continue; }
                 AddCommonResponses((JsonObject)operation!);
+                AddExtraParameters(method, path, (JsonObject)operation!);
             }
             if (!operations.Any(o => IsMethod(o.Key))) paths.Remove(path);
         }
         return document;
+    }
+
+    /// <summary>
+    /// Query parameters Kit documents outside this document (its changelog, v4 notes §6) that Mailroom reads.
+    /// </summary>
+    static readonly Dictionary<(string Method, string Path), (string Name, string Description)[]> Extra = new()
+    {
+        [("get", "/v4/sequences")] = [("include", "`stats` adds each sequence's email stats (Kit, 2026-07-17).")],
+        [("get", "/v4/sequences/{id}")] = [("include", "`stats` adds the sequence's email stats (Kit, 2026-07-17).")],
+        [("get", "/v4/sequences/{sequence_id}/emails")] = [("include", "`stats` adds each email's stats (Kit, 2026-07-17).")],
+        [("get", "/v4/sequences/{sequence_id}/emails/{id}")] = [("include", "`stats` adds the email's stats (Kit, 2026-07-17).")],
+        [("get", "/v4/tags")] = [("include", "`subscriber_count` adds each tag's subscriber count (Kit, 2026-06-11).")],
+        [("get", "/v4/forms")] = [("include", "`subscriber_count` adds each form's subscriber count (Kit, 2026-06-11).")],
+        // The document declares no body here, though its 422 asks for the address (v4 notes §1); query or JSON body.
+        [("delete", "/v4/tags/{tag_id}/subscribers")] = [("email_address", "The subscriber's email address (in the query or a JSON body).")],
+        // The document answers this one with `pagination` but declares no paging input; the others' four apply.
+        [("post", "/v4/subscribers/filter")] =
+        [
+            ("after", "To fetch the next page of results, use `?after=<end_cursor>`."),
+            ("before", "To fetch the previous page of results, use `?before=<start_cursor>`."),
+            ("per_page", "Number of results per page. Default 500, maximum 1000."),
+            ("include_total_count", "Always answered here; accepted for symmetry with the other lists."),
+        ],
+    };
+
+    static void AddExtraParameters(string method, string path, JsonObject operation)
+    {
+        if (!Extra.TryGetValue((method, path), out var extra)) return;
+        var parameters = operation["parameters"] as JsonArray ?? [];
+        operation["parameters"] = parameters;
+        foreach (var (name, description) in extra)
+            if (!parameters.Any(p => p?["name"]?.GetValue<string>() == name && p["in"]?.GetValue<string>() == "query"))
+                parameters.Add(new JsonObject
+                {
+                    ["name"] = name, ["in"] = "query", ["required"] = false, ["description"] = description,
+                    ["schema"] = new JsonObject { ["type"] = "string" },
+                });
     }
 
     static bool IsMethod(string key) => key is "get" or "post" or "put" or "delete" or "patch";
