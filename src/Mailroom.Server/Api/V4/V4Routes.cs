@@ -15,6 +15,10 @@ static class V4Routes
         v4.MapV4CustomFields();
         v4.MapV4Tags();
         v4.MapV4Subscribers();
+        v4.MapV4Broadcasts();
+        v4.MapBroadcastStats();
+        v4.MapPosts();
+        v4.MapSnippets();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();

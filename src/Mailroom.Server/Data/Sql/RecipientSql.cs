@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Mailroom.Server.Domain.Broadcasts;
+
 namespace Mailroom.Server.Data.Sql;
 
 /// <summary>
@@ -11,38 +14,73 @@ namespace Mailroom.Server.Data.Sql;
 /// </summary>
 static class RecipientSql
 {
-    public static Task<int> FreezeAsync(AppDbContext db, long accountId, long broadcastId, CancellationToken ct) =>
-        FreezeRangeAsync(db, accountId, broadcastId, 0, long.MaxValue, ct);
+    public static Task<int> FreezeAsync(AppDbContext db, long accountId, long broadcastId, BroadcastFilter? filter, CancellationToken ct) =>
+        FreezeRangeAsync(db, accountId, broadcastId, filter, 0, long.MaxValue, ct);
 
     /// <summary>
-    /// The active subscribers with ids in (<paramref name="after"/>, <paramref name="through"/>]: one chunk of a list
-    /// frozen in chunks (RecipientFreezer), as of the snapshot the calling transaction imported on PostgreSQL.
+    /// The active subscribers matching <paramref name="filter"/> (null: all) with ids in (<paramref name="after"/>,
+    /// <paramref name="through"/>]: one chunk of a list frozen in chunks (RecipientFreezer), as of the snapshot the
+    /// calling transaction imported on PostgreSQL.
     /// </summary>
-    public static Task<int> FreezeRangeAsync(AppDbContext db, long accountId, long broadcastId, long after, long through, CancellationToken ct) =>
-        db.Database.IsNpgsql()
-            ? db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO broadcast_recipients (account_id, broadcast_id, subscriber_id, token, attempts, bounced, clicks)
-                SELECT account_id, {broadcastId}, id, replace(gen_random_uuid()::text, '-', ''), 0, false, 0
-                FROM subscribers WHERE account_id = {accountId} AND state = 'active' AND id > {after} AND id <= {through} ORDER BY id
-                """, ct)
-            : db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO broadcast_recipients (account_id, broadcast_id, subscriber_id, token, attempts, bounced, clicks)
-                SELECT account_id, {broadcastId}, id, lower(hex(randomblob(16))), 0, 0, 0
-                FROM subscribers WHERE account_id = {accountId} AND state = 'active' AND id > {after} AND id <= {through} ORDER BY id
-                """, ct);
-
-    /// <summary>
-    /// PostgreSQL: the ids that end each chunk of <paramref name="size"/> active subscribers after <paramref name="after"/>
-    /// (the last, shorter chunk has none), and how many there are in all.
-    /// </summary>
-    public static async Task<(List<long> Ends, int Count)> ChunksAsync(AppDbContext db, long accountId, long after, int size, CancellationToken ct)
+    public static Task<int> FreezeRangeAsync(AppDbContext db, long accountId, long broadcastId, BroadcastFilter? filter, long after, long through, CancellationToken ct)
     {
-        var rows = await db.Database.SqlQuery<ChunkEnd>($"""
+        var token = db.Database.IsNpgsql() ? "replace(gen_random_uuid()::text, '-', '')" : "lower(hex(randomblob(16)))";
+        var no = db.Database.IsNpgsql() ? "false" : "0";
+        var (where, args) = Matching(filter, [accountId, broadcastId, after, through]);
+        return db.Database.ExecuteSqlAsync(FormattableStringFactory.Create($$"""
+            INSERT INTO broadcast_recipients (account_id, broadcast_id, subscriber_id, token, attempts, bounced, clicks)
+            SELECT account_id, {1}, id, {{token}}, 0, {{no}}, 0
+            FROM subscribers WHERE account_id = {0} AND state = 'active' AND id > {2} AND id <= {3}{{where}} ORDER BY id
+            """, args), ct);
+    }
+
+    /// <summary>How many active subscribers of the account <paramref name="filter"/> matches (null: all).</summary>
+    public static async Task<int> CountAsync(AppDbContext db, long accountId, BroadcastFilter? filter, CancellationToken ct)
+    {
+        var (where, args) = Matching(filter, [accountId]);
+        return await db.Database.SqlQuery<int>(FormattableStringFactory.Create(
+            $"SELECT CAST(count(*) AS integer) AS \"Value\" FROM subscribers WHERE account_id = {{0}} AND state = 'active'{where}", args)).SingleAsync(ct);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the ids that end each chunk of <paramref name="size"/> matching active subscribers after
+    /// <paramref name="after"/> (the last, shorter chunk has none), and how many there are in all.
+    /// </summary>
+    public static async Task<(List<long> Ends, int Count)> ChunksAsync(AppDbContext db, long accountId, BroadcastFilter? filter, long after, int size, CancellationToken ct)
+    {
+        var (where, args) = Matching(filter, [accountId, after]);
+        var rows = await db.Database.SqlQuery<ChunkEnd>(FormattableStringFactory.Create($$"""
             SELECT id AS "Id", n AS "N", count(*) OVER () AS "Total" FROM (
                 SELECT id, row_number() OVER (ORDER BY id) AS n
-                FROM subscribers WHERE account_id = {accountId} AND state = 'active' AND id > {after}) t
-            """).Where(r => r.N % size == 0 || r.N == r.Total).ToListAsync(ct);
+                FROM subscribers WHERE account_id = {0} AND state = 'active' AND id > {1}{{where}}) t
+            """, args)).Where(r => r.N % size == 0 || r.N == r.Total).ToListAsync(ct);
         return ([.. rows.Where(r => r.N % size == 0).OrderBy(r => r.Id).Select(r => r.Id)], rows.Count == 0 ? 0 : (int)rows[0].Total);
+    }
+
+    /// <summary>
+    /// The filter as a condition on <c>subscribers</c>, its ids as parameters numbered after <paramref name="args"/>:
+    /// a tag matches while its tagging is not cancelled, as the tag lists count it. Segments match nobody yet
+    /// (<see cref="BroadcastFilter.MatchesNobody"/>).
+    /// </summary>
+    static (string Where, object[] Args) Matching(BroadcastFilter? filter, object[] args)
+    {
+        if (filter is null) return ("", args);
+        if (filter.MatchesNobody) return (" AND 1 = 0", args);
+        if (filter.TagIds.Count == 0) return ("", args);
+        var all = args.ToList();
+        string Param(long id)
+        {
+            all.Add(id);
+            return $"{{{all.Count - 1}}}";
+        }
+        const string tagged = "SELECT 1 FROM subscriptions t WHERE t.subscriber_id = subscribers.id AND t.subscribable_type = 'tag' AND t.state <> 'cancelled' AND t.subscribable_id";
+        var where = filter.Group switch
+        {
+            BroadcastFilter.All => string.Concat(filter.TagIds.Select(id => $" AND EXISTS ({tagged} = {Param(id)})")),
+            BroadcastFilter.Any => $" AND EXISTS ({tagged} IN ({string.Join(", ", filter.TagIds.Select(Param))}))",
+            _ => $" AND NOT EXISTS ({tagged} IN ({string.Join(", ", filter.TagIds.Select(Param))}))",
+        };
+        return (where, [.. all]);
     }
 
     sealed record ChunkEnd(long Id, long N, long Total);

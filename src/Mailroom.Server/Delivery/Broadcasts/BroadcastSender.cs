@@ -1,5 +1,6 @@
 using Mailroom.Server.Data.Sql;
 using Mailroom.Server.Domain;
+using Mailroom.Server.Domain.Broadcasts;
 using Mailroom.Server.Domain.Subscribers;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Options;
@@ -91,7 +92,7 @@ public sealed class BroadcastSender(
         var now = time.UtcNow();
         var due = await db.Broadcasts.AsNoTracking()
             .Where(b => b.Status == BroadcastStatuses.Scheduled && b.SendAt != null && b.SendAt <= now)
-            .OrderBy(b => b.SendAt).Select(b => new { b.Id, b.AccountId }).ToListAsync(ct);
+            .OrderBy(b => b.SendAt).Select(b => new { b.Id, b.AccountId, b.SubscriberFilter }).ToListAsync(ct);
         // PostgreSQL writes the list in chunks alongside the first sends (RecipientFreezer); SQLite, with one writer and a
         // freeze a fraction as long, in the same transaction as the status.
         var chunked = db.Database.IsNpgsql();
@@ -103,10 +104,11 @@ public sealed class BroadcastSender(
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, BroadcastStatuses.Sending).SetProperty(x => x.StartedAt, now)
                     .SetProperty(x => x.Freezing, chunked), ct);
             if (flipped == 0) continue;
+            var filter = BroadcastFilter.FromStored(b.SubscriberFilter);
             // Chunked: the freezer sets the exact count as of its snapshot a moment later.
             var count = chunked
-                ? await db.Subscribers.CountAsync(s => s.AccountId == b.AccountId && s.State == SubscriberStates.Active, ct)
-                : await RecipientSql.FreezeAsync(db, b.AccountId, b.Id, ct);
+                ? await RecipientSql.CountAsync(db, b.AccountId, filter, ct)
+                : await RecipientSql.FreezeAsync(db, b.AccountId, b.Id, filter, ct);
             await db.Broadcasts.Where(x => x.Id == b.Id)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.RecipientCount, count), ct);
             await tx.CommitAsync(ct);
@@ -144,7 +146,7 @@ public sealed class BroadcastSender(
         if (template is null) return 0;
         var freezer = template.Freezing ? new RecipientFreezer(scopes, Options.FreezeChunkSize, logger) : null;
         var run = new SendRun(_parts, new BroadcastFeed(_reader, _committer, template), connections,
-            freezer is null ? null : (progress, stop) => freezer.RunAsync(broadcastId, template.AccountId, progress, stop), throttle, ct);
+            freezer is null ? null : (progress, stop) => freezer.RunAsync(broadcastId, template.AccountId, template.Filter, progress, stop), throttle, ct);
         var (accepted, drained, templateFailure) = await run.RunAsync(ct);
         if (templateFailure is not null) await FailAsync(broadcastId, templateFailure, ct);
         else if (drained) await FinishOrReleaseAsync(broadcastId, ct);

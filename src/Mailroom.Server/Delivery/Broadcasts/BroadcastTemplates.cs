@@ -1,9 +1,12 @@
 using Mailroom.Server.Delivery.Composing;
+using Mailroom.Server.Domain.Broadcasts;
+using Mailroom.Server.Domain.Snippets;
 
 namespace Mailroom.Server.Delivery.Broadcasts;
 
 /// <param name="Freezing">The recipient list is still being written (see <see cref="RecipientFreezer"/>).</param>
-public sealed record LoadedTemplate(long AccountId, BroadcastTemplate Template, bool Freezing = false);
+/// <param name="Filter">Who the recipient list is frozen from (v4 <c>subscriber_filter</c>); null for every active subscriber.</param>
+public sealed record LoadedTemplate(long AccountId, BroadcastTemplate Template, bool Freezing = false, BroadcastFilter? Filter = null);
 
 public static class BroadcastTemplates
 {
@@ -12,7 +15,7 @@ public static class BroadcastTemplates
     {
         var row = await db.Broadcasts.AsNoTracking().Where(b => b.Id == broadcastId)
             .Join(db.Accounts, b => b.AccountId, a => a.Id, (b, a) => new
-            { b.Id, b.AccountId, b.Subject, b.Content, b.EmailAddress, b.EmailLayoutTemplate, b.Freezing, a.Name, a.PrimaryEmailAddress, a.SendingEmailAddress })
+            { b.Id, b.AccountId, b.Subject, b.Content, b.PreviewText, b.SubscriberFilter, b.EmailAddress, b.EmailLayoutTemplate, b.Freezing, a.Name, a.PrimaryEmailAddress, a.SendingEmailAddress })
             .FirstOrDefaultAsync(ct);
         if (row is null) return null;
         string? layout = null;
@@ -22,6 +25,9 @@ public static class BroadcastTemplates
         // The broadcast's own sender first, then the account's sending address, then its primary one.
         var from = !string.IsNullOrWhiteSpace(row.EmailAddress) ? row.EmailAddress
             : !string.IsNullOrWhiteSpace(row.SendingEmailAddress) ? row.SendingEmailAddress : row.PrimaryEmailAddress;
-        return new LoadedTemplate(row.AccountId, new BroadcastTemplate(row.Id, row.Name, from, row.Subject, row.Content, layout), row.Freezing);
+        // Snippets as they are now (a snippet edit reaches the next send), once for the whole run.
+        var (subject, content) = await SnippetReferences.ExpandAsync(db, row.AccountId, row.Subject, row.Content, ct);
+        return new LoadedTemplate(row.AccountId, new BroadcastTemplate(row.Id, row.Name, from, subject, content, layout, row.PreviewText),
+            row.Freezing, BroadcastFilter.FromStored(row.SubscriberFilter));
     }
 }

@@ -1,5 +1,6 @@
 using System.Data;
 using Mailroom.Server.Data.Sql;
+using Mailroom.Server.Domain.Broadcasts;
 
 namespace Mailroom.Server.Delivery.Broadcasts;
 
@@ -9,6 +10,7 @@ namespace Mailroom.Server.Delivery.Broadcasts;
 /// (bench/findings.md). The list is still "every subscriber active at that moment": one repeatable read
 /// transaction, held open for the freeze, exports its snapshot, and every chunk's transaction imports it
 /// (pg_export_snapshot / SET TRANSACTION SNAPSHOT), so all chunks see the database as of that one instant.
+/// A v4 <c>subscriber_filter</c> narrows every chunk to the matching subscribers, judged in that same snapshot.
 ///
 /// Chunks go in subscriber id order, so a freeze cut short (a crash, a lost lease) carries on after the highest
 /// subscriber already on the list. That resumed part is as of its own, later moment: the one place the list can
@@ -16,13 +18,13 @@ namespace Mailroom.Server.Delivery.Broadcasts;
 /// </summary>
 sealed class RecipientFreezer(IServiceScopeFactory scopes, int chunkSize, ILogger logger)
 {
-    public async Task RunAsync(long broadcastId, long accountId, FreezeProgress progress, CancellationToken ct)
+    public async Task RunAsync(long broadcastId, long accountId, BroadcastFilter? filter, FreezeProgress progress, CancellationToken ct)
     {
         await using var exporting = scopes.CreateAsyncScope();
         var exporter = exporting.ServiceProvider.GetRequiredService<AppDbContext>();
         if (!exporter.Database.IsNpgsql())
         {
-            await FinishInOneAsync(exporter, broadcastId, accountId, ct);
+            await FinishInOneAsync(exporter, broadcastId, accountId, filter, ct);
             progress.Advanced();
             return;
         }
@@ -32,14 +34,14 @@ sealed class RecipientFreezer(IServiceScopeFactory scopes, int chunkSize, ILogge
             var frozen = exporter.BroadcastRecipients.Where(r => r.BroadcastId == broadcastId);
             var already = await frozen.CountAsync(ct);
             var after = await frozen.MaxAsync(r => (long?)r.SubscriberId, ct) ?? 0;
-            var (ends, remaining) = await RecipientSql.ChunksAsync(exporter, accountId, after, chunkSize, ct);
+            var (ends, remaining) = await RecipientSql.ChunksAsync(exporter, accountId, filter, after, chunkSize, ct);
             await SetCountAsync(broadcastId, already + remaining, ct);
             logger.LogInformation("Broadcast {BroadcastId}: freezing {Recipients} recipients in chunks of {Chunk}", broadcastId, remaining, chunkSize);
 
             var chunk = 0;
             foreach (var through in ends.Append(long.MaxValue))
             {
-                await FreezeChunkAsync(snapshot, broadcastId, accountId, after, through, analyze: chunk++ == 0, ct);
+                await FreezeChunkAsync(snapshot, broadcastId, accountId, filter, after, through, analyze: chunk++ == 0, ct);
                 progress.Advanced();
                 after = through;
             }
@@ -57,12 +59,12 @@ sealed class RecipientFreezer(IServiceScopeFactory scopes, int chunkSize, ILogge
     /// SQLite never freezes in chunks (BroadcastSender.StartDueAsync), but a list marked as being frozen is finished the
     /// same way: the rest in one transaction, which on a database with one writer is one moment.
     /// </summary>
-    static async Task FinishInOneAsync(AppDbContext db, long broadcastId, long accountId, CancellationToken ct)
+    static async Task FinishInOneAsync(AppDbContext db, long broadcastId, long accountId, BroadcastFilter? filter, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var frozen = db.BroadcastRecipients.Where(r => r.BroadcastId == broadcastId);
         var after = await frozen.MaxAsync(r => (long?)r.SubscriberId, ct) ?? 0;
-        await RecipientSql.FreezeRangeAsync(db, accountId, broadcastId, after, long.MaxValue, ct);
+        await RecipientSql.FreezeRangeAsync(db, accountId, broadcastId, filter, after, long.MaxValue, ct);
         var count = await frozen.CountAsync(ct);
         await db.Broadcasts.Where(b => b.Id == broadcastId)
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.RecipientCount, count).SetProperty(b => b.Freezing, false), ct);
@@ -76,14 +78,14 @@ sealed class RecipientFreezer(IServiceScopeFactory scopes, int chunkSize, ILogge
         await db.Broadcasts.Where(b => b.Id == broadcastId).ExecuteUpdateAsync(s => s.SetProperty(b => b.RecipientCount, count), ct);
     }
 
-    async Task FreezeChunkAsync(string snapshot, long broadcastId, long accountId, long after, long through, bool analyze, CancellationToken ct)
+    async Task FreezeChunkAsync(string snapshot, long broadcastId, long accountId, BroadcastFilter? filter, long after, long through, bool analyze, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await using (var tx = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct))
         {
             await RecipientSql.ImportSnapshotAsync(db, snapshot, ct);
-            await RecipientSql.FreezeRangeAsync(db, accountId, broadcastId, after, through, ct);
+            await RecipientSql.FreezeRangeAsync(db, accountId, broadcastId, filter, after, through, ct);
             await tx.CommitAsync(ct);
         }
         // Without statistics PostgreSQL guesses a few dozen rows and plans every read as a scan and sort of the rest.

@@ -1,4 +1,5 @@
 using Mailroom.Server.Delivery.Composing;
+using Mailroom.Server.Domain.Snippets;
 
 namespace Mailroom.Server.Delivery.Sequences;
 
@@ -20,7 +21,7 @@ public static class SequenceTemplates
             where e.Id == emailId && (e.Published || sent)
             select new
             {
-                e.Id, e.Subject, e.Content, e.PreviewText, LayoutId = e.EmailTemplateId ?? s.EmailTemplateId,
+                e.Id, e.AccountId, e.Subject, e.Content, e.PreviewText, LayoutId = e.EmailTemplateId ?? s.EmailTemplateId,
                 s.EmailAddress, a.SendingEmailAddress, a.PrimaryEmailAddress, a.Name,
             }).FirstOrDefaultAsync(ct);
         if (row is null) return null;
@@ -28,6 +29,7 @@ public static class SequenceTemplates
             ? await db.EmailLayouts.AsNoTracking().Where(l => l.Id == layoutId).Select(l => l.Html).FirstOrDefaultAsync(ct)
             : null;
         var from = row.EmailAddress ?? row.SendingEmailAddress ?? row.PrimaryEmailAddress;
-        return new BroadcastTemplate(row.Id, row.Name, from, row.Subject, row.Content, layout, row.PreviewText, "X-Mailroom-Sequence-Email");
+        var (subject, content) = await SnippetReferences.ExpandAsync(db, row.AccountId, row.Subject, row.Content, ct);
+        return new BroadcastTemplate(row.Id, row.Name, from, subject, content, layout, row.PreviewText, "X-Mailroom-Sequence-Email");
     }
 }

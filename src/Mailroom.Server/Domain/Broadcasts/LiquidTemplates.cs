@@ -1,4 +1,5 @@
 using Mailroom.Server.Delivery.Composing;
+using Mailroom.Server.Domain.Snippets;
 
 namespace Mailroom.Server.Domain.Broadcasts;
 
@@ -17,6 +18,8 @@ public static class LiquidTemplates
     /// </summary>
     public static string? Problem(string? source)
     {
+        // {{ snippet.key }} is expanded before sending (SnippetReferences); the snippet's own body is checked when it is saved.
+        source = SnippetReferences.Strip(source);
         if (string.IsNullOrEmpty(source)) return null;
         if (!Liquid.TryParse(source, out _, out var error)) return error;
         return Trial.TrialProblem(source);
