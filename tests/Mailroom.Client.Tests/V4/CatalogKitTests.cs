@@ -97,4 +97,23 @@ public sealed class CatalogKitTests
 
         Assert.Equal([("<b>Modern</b>", false, "HTML"), ("Card", false, "HTML")], templates.Select(t => (t.Name, t.IsDefault, t.Category)));
     }
+
+    [Theory, Providers]
+    public async Task Posts_PublicBroadcast_ListsAndReadsItsPost(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var (_, kit) = await app.KitForNewAccountAsync();
+        await kit.CreateBroadcastAsync(new BroadcastRequest { Subject = "Draft only", Content = "<p>x</p>" });
+        await kit.CreateBroadcastAsync(new BroadcastRequest
+        {
+            Subject = "On the web", Content = "<p>Hello <b>web</b></p>", Public = true, PublishedAt = MailroomApp.Start,
+        });
+
+        var posts = await kit.ListAllPostsAsync().ToListAsync();
+
+        var post = Assert.Single(posts);
+        Assert.Null(post.Content);
+        Assert.Equal("<p>Hello <b>web</b></p>", (await kit.GetPostAsync(post.Id)).Content);
+        await kit.GetPostAsync(999_999).AssertKitErrorAsync(404, "Not Found");
+    }
 }
