@@ -102,8 +102,10 @@ static class AccountsCommands
         var timeZone = TimeZoneOption();
         var sending = new Option<string?>("--sending-address")
         { Description = "From address of its broadcasts and sequences that name none; 'primary' goes back to the primary address." };
+        var profile = ProfileOptions.Create();
         var json = JsonOption();
-        var command = new Command("update", "Change an account's name, time zone or sending address; only the options given change.") { id, name, timeZone, sending, json };
+        var command = new Command("update", "Change an account's name, time zone, sending address or creator profile; only the options given change.")
+            { id, name, timeZone, sending, profile.Name, profile.Byline, profile.Bio, profile.ImageUrl, json };
         command.SetAction(async (parse, ct) =>
         {
             var nameValue = parse.GetValue(name) is { } n ? CliCheck.Name(n, "--name") : null;
@@ -112,7 +114,9 @@ static class AccountsCommands
             var clearSending = sendingValue is not null && (sendingValue.Length == 0 || string.Equals(sendingValue, "primary", StringComparison.OrdinalIgnoreCase));
             if (sendingValue is not null && !clearSending && !EmailAddress.IsValid(sendingValue))
                 throw new CliException($"--sending-address '{sendingValue}' is not a valid email address");
-            if (nameValue is null && zone is null && sendingValue is null) throw new CliException("nothing to change: give --name, --time-zone or --sending-address");
+            var profileChanges = profile.Read(parse);
+            if (nameValue is null && zone is null && sendingValue is null && profileChanges.Count == 0)
+                throw new CliException("nothing to change: give --name, --time-zone, --sending-address or a --profile-* option");
             return await CliHost.WithScopeAsync(parse, async services =>
             {
                 var db = services.GetRequiredService<AppDbContext>();
@@ -121,6 +125,7 @@ static class AccountsCommands
                 if (nameValue is not null) account.Name = nameValue;
                 if (zone is not null) account.TimeZone = zone;
                 if (sendingValue is not null) account.SendingEmailAddress = clearSending ? null : sendingValue;
+                if (profileChanges.Count > 0) account.CreatorProfile = ProfileOptions.Merge(account.CreatorProfile, profileChanges);
                 await db.SaveChangesAsync(ct);
                 var output = parse.InvocationConfiguration.Output;
                 if (parse.GetValue(json))

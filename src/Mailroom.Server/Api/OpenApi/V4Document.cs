@@ -66,6 +66,7 @@ static class V4Document
             {
                 if (!IsMethod(method)) continue;
                 if (!shapes.Contains((method.ToUpperInvariant(), Shape(path)))) { operations.Remove(method); continue; }
+                RemoveArtefacts((JsonObject)operation!);
                 AddCommonResponses((JsonObject)operation!);
                 AddExtraParameters(method, path, (JsonObject)operation!);
             }
@@ -85,6 +86,16 @@ static class V4Document
         [("get", "/v4/sequences/{sequence_id}/emails/{id}")] = [("include", "`stats` adds the email's stats (Kit, 2026-07-17).")],
         [("get", "/v4/tags")] = [("include", "`subscriber_count` adds each tag's subscriber count (Kit, 2026-06-11).")],
         [("get", "/v4/forms")] = [("include", "`subscriber_count` adds each form's subscriber count (Kit, 2026-06-11).")],
+        [("get", "/v4/broadcasts")] = [("status", "Only broadcasts in this status: draft, scheduled, sending, completed or aborted (Kit, 2026-05-26).")],
+        [("get", "/v4/broadcasts/stats")] = [("status", "Only broadcasts in this status: draft, scheduled, sending, completed or aborted (Kit, 2026-05-26).")],
+        // Its description says the paging parameters apply; the document declares only the path parameter.
+        [("get", "/v4/broadcasts/{broadcast_id}/clicks")] =
+        [
+            ("after", "To fetch the next page of results, use `?after=<end_cursor>`."),
+            ("before", "To fetch the previous page of results, use `?before=<start_cursor>`."),
+            ("per_page", "Number of results per page. Default 500, maximum 1000."),
+            ("include_total_count", "Set to `true` to include the `total_count` in the response."),
+        ],
         // The document declares no body here, though its 422 asks for the address (v4 notes §1); query or JSON body.
         [("delete", "/v4/tags/{tag_id}/subscribers")] = [("email_address", "The subscriber's email address (in the query or a JSON body).")],
         // The document answers this one with `pagination` but declares no paging input; the others' four apply.
@@ -109,6 +120,14 @@ static class V4Document
                     ["name"] = name, ["in"] = "query", ["required"] = false, ["description"] = description,
                     ["schema"] = new JsonObject { ["type"] = "string" },
                 });
+    }
+
+    /// <summary>GET /v4/broadcasts/{id} declares a query parameter literally named <c>[]</c> (v4 notes §1), which no client can name.</summary>
+    static void RemoveArtefacts(JsonObject operation)
+    {
+        if (operation["parameters"] is JsonArray parameters)
+            foreach (var artefact in parameters.Where(p => p?["name"]?.GetValue<string>() == "[]").ToList())
+                parameters.Remove(artefact);
     }
 
     static bool IsMethod(string key) => key is "get" or "post" or "put" or "delete" or "patch";

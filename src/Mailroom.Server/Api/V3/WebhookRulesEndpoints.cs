@@ -28,15 +28,10 @@ static class WebhookRulesEndpoints
     {
         var errors = new List<string>();
         var target = p.String("target_url");
-        if (target is null) errors.Add(ApiError.BlankMessage("Target url"));
-        else if (target.Length > MaxTargetUrl) errors.Add(ApiError.TooLongMessage("Target url", MaxTargetUrl));
-        else if (!IsHttpUrl(target)) errors.Add(ApiError.InvalidMessage("Target url"));
-        // The dispatcher refuses these targets anyway; saying so now spares the caller a rule that can never deliver.
-        else if (!webhooks.Value.AllowPrivateTargets && await WebhookTargets.RefusalAsync(new Uri(target), ct) is { } refusal)
-            errors.Add(ApiError.TargetNotAllowedMessage(refusal));
+        if (await TargetProblemAsync(target, webhooks.Value, ct) is { } problem) errors.Add(problem);
 
         var rule = new WebhookRule { AccountId = caller.AccountId, TargetUrl = target ?? "", Status = WebhookRuleStatuses.Enabled };
-        await ReadEventAsync(p.Object("event"), rule, caller, db, errors, ct);
+        await ReadEventAsync(p.Object("event"), rule, caller.AccountId, db, errors, ct);
         if (errors.Count > 0) return ApiError.Unprocessable(errors);
 
         rule.CreatedAt = time.UtcNowSeconds();
@@ -55,23 +50,30 @@ static class WebhookRulesEndpoints
     }
 
     static async Task<Results<Ok<SuccessResponse>, JsonHttpResult<ApiError>>> DestroyRule(
-        long id, Caller caller, AppDbContext db, CancellationToken ct)
+        long id, Caller caller, AppDbContext db, CancellationToken ct) =>
+        await DeleteAsync(db, caller.AccountId, id, ct) ? TypedResults.Ok(new SuccessResponse(true)) : ApiError.NotFound();
+
+    /// <summary>Deletes an account's rule (v3 and v4 both); false when it has no such rule.</summary>
+    internal static async Task<bool> DeleteAsync(AppDbContext db, long accountId, long id, CancellationToken ct)
     {
         // Rule and its pending deliveries change together: a deleted rule must never deliver again.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var deleted = await db.WebhookRules
-            .Where(r => r.Id == id && r.AccountId == caller.AccountId && r.Status != WebhookRuleStatuses.Deleted)
+            .Where(r => r.Id == id && r.AccountId == accountId && r.Status != WebhookRuleStatuses.Deleted)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, WebhookRuleStatuses.Deleted), ct);
-        if (deleted == 0) return ApiError.NotFound();
+        if (deleted == 0) return false;
         await db.WebhookDeliveries.Where(d => d.RuleId == id && d.Status == WebhookDeliveryStatuses.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, WebhookDeliveryStatuses.Cancelled)
                 .SetProperty(d => d.LockedUntil, (DateTime?)null), ct);
         await tx.CommitAsync(ct);
-        return TypedResults.Ok(new SuccessResponse(true));
+        return true;
     }
 
-    /// <summary>Reads <c>event</c> (name plus its required parameter, spec §4.5) onto the rule, adding any problems.</summary>
-    static async Task ReadEventAsync(JsonObject? ev, WebhookRule rule, Caller caller, AppDbContext db, List<string> errors, CancellationToken ct)
+    /// <summary>
+    /// Reads <c>event</c> (name plus its required parameter, spec §4.5) onto the rule, adding any problems. v4's
+    /// create uses it too, so a rule means the same whichever API made it.
+    /// </summary>
+    internal static async Task ReadEventAsync(JsonObject? ev, WebhookRule rule, long account, AppDbContext db, List<string> errors, CancellationToken ct)
     {
         var name = ev is null ? null : ApiParams.AsString(ev["name"], "event[name]");
         if (name is null) { errors.Add(ApiError.BlankMessage("Event name")); return; }
@@ -94,19 +96,32 @@ static class WebhookRulesEndpoints
         var id = ApiParams.AsLong(ev![parameter], parameter);
         if (id is null) { errors.Add(blank); return; }
         rule.ParameterValue = id.Value.ToString(CultureInfo.InvariantCulture);
-        var account = caller.AccountId;
         var missing = spec.Kind switch
         {
             RuleParameterKind.Form => !await db.Forms.AnyAsync(f => f.Id == id && f.AccountId == account, ct) ? ApiError.DoesNotExistMessage("Form") : null,
             RuleParameterKind.Sequence => !await db.Sequences.AnyAsync(s => s.Id == id && s.AccountId == account, ct) ? ApiError.DoesNotExistMessage("Sequence") : null,
             RuleParameterKind.Tag => !await db.Tags.AnyAsync(t => t.Id == id && t.AccountId == account, ct) ? ApiError.DoesNotExistMessage("Tag") : null,
+            RuleParameterKind.CustomField => !await db.CustomFields.AnyAsync(f => f.Id == id && f.AccountId == account, ct) ? ApiError.DoesNotExistMessage("Custom field") : null,
             // Products are only the pids purchases carry, with no catalogue to check against.
             _ => null,
         };
         if (missing is not null) errors.Add(missing);
     }
 
-    static bool IsHttpUrl(string value) =>
+    /// <summary>Why a rule's target URL is refused (blank, too long, not http(s), or an address webhooks may not reach), or null.</summary>
+    /// <remarks>v4's bulk callback_url meets the same rules, named <paramref name="attribute"/> in its messages.</remarks>
+    internal static async Task<string?> TargetProblemAsync(string? target, WebhookOptions webhooks, CancellationToken ct, string attribute = "Target url")
+    {
+        if (target is null) return ApiError.BlankMessage(attribute);
+        if (target.Length > MaxTargetUrl) return ApiError.TooLongMessage(attribute, MaxTargetUrl);
+        if (!IsHttpUrl(target)) return ApiError.InvalidMessage(attribute);
+        // The dispatcher refuses these targets anyway; saying so now spares the caller a rule that can never deliver.
+        if (!webhooks.AllowPrivateTargets && await WebhookTargets.RefusalAsync(new Uri(target), ct) is { } refusal)
+            return ApiError.TargetNotAllowedMessage(refusal).Replace("Target url", attribute, StringComparison.Ordinal);
+        return null;
+    }
+
+    internal static bool IsHttpUrl(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && uri.Host.Length > 0;

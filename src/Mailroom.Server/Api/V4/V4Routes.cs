@@ -19,6 +19,10 @@ static class V4Routes
         v4.MapBroadcastStats();
         v4.MapPosts();
         v4.MapSnippets();
+        v4.MapV4Account();
+        v4.MapV4Webhooks();
+        v4.MapV4Purchases();
+        v4.MapV4Bulk();
 
         app.MapFallback("/v4/{**path}", () => V4Error.NotFound())
             .WithMetadata(new AnonymousV4Attribute()).ExcludeFromDescription();

@@ -14,7 +14,7 @@ public sealed record SubscriberPayload(SubscriberView Subscriber);
 /// Builds webhook bodies exactly as spec §4.5 shows them, with the API's own JSON settings (snake_case,
 /// <c>.fffZ</c> timestamps): <c>{"subscriber": {...}}</c> for subscriber events and, for purchase_create, the bare
 /// purchase object as <c>GET /v3/purchases/{id}</c> returns it. The body shows the subscriber or purchase as it is
-/// when the event is fanned out, moments after it happened.
+/// when the event is fanned out, moments after it happened; an event raised with its own payload is sent with that.
 /// </summary>
 public sealed class WebhookPayloads(IOptions<HttpJsonOptions> json)
 {
@@ -24,6 +24,9 @@ public sealed class WebhookPayloads(IOptions<HttpJsonOptions> json)
     public async Task<Dictionary<long, string>> BuildAsync(AppDbContext db, IReadOnlyCollection<OutboxEvent> events, CancellationToken ct)
     {
         var result = new Dictionary<long, string>(events.Count);
+        // Events whose body was fixed when they happened (v4's custom_field.*: the field may be gone by now).
+        foreach (var e in events.Where(e => e.Payload is not null)) result[e.Id] = e.Payload!;
+        events = [.. events.Where(e => e.Payload is null)];
         var purchaseIds = events.Where(e => e.EventName == OutboxEvents.PurchaseCreate && e.PurchaseId is not null)
             .Select(e => e.PurchaseId!.Value).Distinct().ToList();
         if (purchaseIds.Count > 0)

@@ -2,8 +2,8 @@ using Mailroom.Server.Domain.Outbox;
 
 namespace Mailroom.Server.Domain.Webhooks;
 
-/// <summary>What a rule's extra parameter names: an account's form, sequence or tag, a product pid, or a link URL.</summary>
-public enum RuleParameterKind { None, Form, Sequence, Tag, Product, Url }
+/// <summary>What a rule's extra parameter names: an account's form, sequence, tag or custom field, a product pid, or a link URL.</summary>
+public enum RuleParameterKind { None, Form, Sequence, Tag, Product, Url, CustomField }
 
 /// <summary>One v3 webhook event (spec §4.5): the name clients send, the name Kit stores and returns, its parameter.</summary>
 public sealed record WebhookRuleEvent(string RequestName, string StoredName, RuleParameterKind Kind, params string[] ParameterNames);
@@ -25,6 +25,10 @@ public static class WebhookRuleEvents
         new("subscriber.tag_add", OutboxEvents.TagAdd, RuleParameterKind.Tag, "tag_id"),
         new("subscriber.tag_remove", OutboxEvents.TagRemove, RuleParameterKind.Tag, "tag_id"),
         new("purchase.purchase_create", OutboxEvents.PurchaseCreate, RuleParameterKind.None),
+        // v4's custom field events (v4 notes §5.7); their body is fixed when they happen (OutboxEvent.Payload).
+        new("custom_field.field_created", OutboxEvents.CustomFieldCreated, RuleParameterKind.None),
+        new("custom_field.field_deleted", OutboxEvents.CustomFieldDeleted, RuleParameterKind.None),
+        new("custom_field.field_value_updated", OutboxEvents.CustomFieldValueUpdated, RuleParameterKind.CustomField, "custom_field_id"),
     ];
 
     /// <summary>

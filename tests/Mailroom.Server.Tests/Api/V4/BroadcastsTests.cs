@@ -282,7 +282,7 @@ public sealed class BroadcastsTests
             "sent_after must be a date (YYYY-MM-DD) or an ISO 8601 timestamp");
     }
 
-    [Theory(Skip = "needs the OAuth CLI (mailroom apps create|token), built in parallel; unskip once merged"), Providers]
+    [Theory, Providers]
     public async Task Writes_WithReadOnlyToken_Return403(string provider)
     {
         await using var app = await MailroomApp.StartAsync(provider);

@@ -1,0 +1,15 @@
+namespace Mailroom.Server.Delivery.Bulk;
+
+public static class BulkServices
+{
+    /// <summary>The bulk applier (used by the API for small requests and by the worker for queued ones) and its worker.</summary>
+    public static IServiceCollection AddMailroomBulk(this IServiceCollection services)
+    {
+        services.AddOptions<BulkOptions>().BindConfiguration(BulkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<BulkApplier>();
+        services.AddSingleton<BulkWorker>();
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DeliveryWorker<BulkWorker>>(sp, sp.GetRequiredService<BulkWorker>(),
+            (Func<BulkWorker, CancellationToken, Task<int>>)((w, ct) => w.RunOnceAsync(ct))));
+        return services;
+    }
+}
