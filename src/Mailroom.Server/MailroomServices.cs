@@ -64,7 +64,6 @@ static class MailroomServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(V3StatusCodes.WriteBody);
-        app.Use(Mailroom.Server.Api.OAuth.JsonTokenRequests.Rewrite);
         app.Use(V3Pipeline.NormalizePath);
         app.UseRouting();
         Mailroom.Server.Api.OAuth.OAuthSetup.UseMailroomOAuth(app);

@@ -61,7 +61,7 @@ public sealed class AccountSettingsTests
             (["accounts", "update", "1", "--time-zone", "EST5EDT "], 0, ""),
             (["accounts", "update", "1", "--sending-address", "not-an-address"], 1, "error: --sending-address 'not-an-address' is not a valid email address"),
             (["accounts", "update", "1", "--name", "  "], 1, "error: --name must not be blank"),
-            (["accounts", "update", "1"], 1, "error: nothing to change: give --name, --time-zone or --sending-address"),
+            (["accounts", "update", "1"], 1, "error: nothing to change: give --name, --time-zone, --sending-address or a --profile-* option"),
             (["accounts", "update", "999", "--name", "X"], 1, "error: account 999 does not exist"),
             (["accounts", "update", "--name", "X"], 2, "error: Required argument missing for command: 'update'."),
         ];

@@ -109,13 +109,16 @@ public sealed class KitPhpSdkTests
         }
 
         var first = await RefreshAsync(tokens.RefreshToken);
-        var replay = await RefreshAsync(tokens.RefreshToken);
         var sdk = new Sdk(app, first.Body["access_token"]!.GetValue<string>());
         var call = await sdk.RequestAsync("GET", "account");
+        var replay = await RefreshAsync(tokens.RefreshToken);
+        // A replayed refresh token is taken as stolen (RFC 6819 §5.2.2.3, OpenIddict's default): the whole grant ends.
+        var afterReplay = await sdk.RequestAsync("GET", "account");
 
-        Assert.Equal(200, first.Status);
+        Assert.True(first.Status == 200, first.Body.ToJsonString());
         Assert.NotEqual(tokens.RefreshToken, first.Body["refresh_token"]!.GetValue<string>());
         Assert.Equal((400, "invalid_grant"), (replay.Status, replay.Body["error"]!.GetValue<string>()));
         Assert.Equal(200, call.Status);
+        Assert.Equal(401, afterReplay.Status);
     }
 }
