@@ -72,6 +72,11 @@ static class V4Document
             }
             if (!operations.Any(o => IsMethod(o.Key))) paths.Remove(path);
         }
+        // The document declares no body for the bulk untagging, though it takes the taggings its POST twin takes
+        // (its 422 asks for them, v4 notes §1): describe it with the twin's body.
+        if (paths["/v4/bulk/tags/subscribers"] is JsonObject bulkTaggings && bulkTaggings["delete"] is JsonObject untag
+            && untag["requestBody"] is null && bulkTaggings["post"]?["requestBody"] is { } twin)
+            untag["requestBody"] = twin.DeepClone();
         return document;
     }
 
