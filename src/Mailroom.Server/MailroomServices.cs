@@ -54,6 +54,8 @@ static class MailroomServices
         services.AddProblemDetails();
         services.AddOpenApi("v3", Mailroom.Server.Api.OpenApi.V3Document.Configure);
         services.AddMailroomDelivery();
+        // v4's queued bulk requests: an API feature with a worker, so it sits with the API, not under Delivery.
+        Mailroom.Server.Api.V4.Bulk.BulkServices.AddMailroomBulk(services);
         services.AddOptions<HostedFormOptions>().BindConfiguration(HostedFormOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignUpLimiter>();
         Mailroom.Server.Api.SignIn.SignInSetup.AddMailroomSignIn(services);

@@ -4,7 +4,6 @@ using Mailroom.Server.Delivery.Sequences;
 using Mailroom.Server.Delivery.Webhooks;
 using Mailroom.Server.Delivery.Mail;
 using Mailroom.Server.Delivery.Composing;
-using Mailroom.Server.Delivery.Bulk;
 
 namespace Mailroom.Server.Delivery;
 
@@ -41,7 +40,6 @@ public static class DeliveryServices
         services.AddSingleton<WebhookPayloads>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddWorker<WebhookDispatcher>((w, ct) => w.RunOnceAsync(ct));
-        services.AddMailroomBulk();
         return services;
     }
 

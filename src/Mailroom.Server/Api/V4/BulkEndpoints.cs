@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Mailroom.Server.Api.V3;
-using Mailroom.Server.Delivery.Bulk;
+using Mailroom.Server.Api.V4.Bulk;
 using Mailroom.Server.Delivery.Webhooks;
 using Mailroom.Server.Domain;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Mailroom.Data;
-using Mailroom.Server.Delivery.Bulk;
+using Mailroom.Server.Api.V4.Bulk;
 using Mailroom.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,7 +4,7 @@ using Mailroom.Server.Api.V4;
 using Mailroom.Server.Domain;
 using Mailroom.Server.Domain.Outbox;
 
-namespace Mailroom.Server.Delivery.Bulk;
+namespace Mailroom.Server.Api.V4.Bulk;
 
 public sealed partial class BulkApplier
 {

@@ -1,4 +1,5 @@
-namespace Mailroom.Server.Delivery.Bulk;
+using Mailroom.Server.Delivery;
+namespace Mailroom.Server.Api.V4.Bulk;
 
 public static class BulkServices
 {

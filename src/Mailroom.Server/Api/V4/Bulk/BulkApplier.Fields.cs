@@ -6,7 +6,7 @@ using Mailroom.Server.Domain.CustomFields;
 using Mailroom.Server.Domain.Outbox;
 using Mailroom.Server.Domain.Subscribers;
 
-namespace Mailroom.Server.Delivery.Bulk;
+namespace Mailroom.Server.Api.V4.Bulk;
 
 public sealed partial class BulkApplier
 {

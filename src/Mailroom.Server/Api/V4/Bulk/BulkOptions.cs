@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Mailroom.Server.Delivery.Bulk;
+namespace Mailroom.Server.Api.V4.Bulk;
 
 /// <summary>Bulk: queued v4 bulk requests (over <see cref="BulkOperations.SyncLimit"/> items) and their callbacks.</summary>
 public sealed class BulkOptions

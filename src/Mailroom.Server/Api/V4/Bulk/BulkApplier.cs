@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Api.V4;
 
-namespace Mailroom.Server.Delivery.Bulk;
+namespace Mailroom.Server.Api.V4.Bulk;
 
 /// <summary>
 /// Applies one v4 bulk request and builds the body Kit answers for it (the 200, and the callback of a queued one):

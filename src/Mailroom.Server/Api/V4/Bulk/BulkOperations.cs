@@ -1,6 +1,6 @@
 using Mailroom.Server.Api.V4;
 
-namespace Mailroom.Server.Delivery.Bulk;
+namespace Mailroom.Server.Api.V4.Bulk;
 
 /// <summary>One v4 bulk operation: the name a job stores, the body's list and Kit's 422 when the list is empty.</summary>
 public sealed record BulkOperation(string Name, string ItemsKey, string EmptyMessage);

@@ -5,7 +5,7 @@ using Mailroom.Server.Delivery.Webhooks;
 using Mailroom.Server.Domain;
 using Microsoft.Extensions.Options;
 
-namespace Mailroom.Server.Delivery.Bulk;
+namespace Mailroom.Server.Api.V4.Bulk;
 
 /// <summary>
 /// Applies queued bulk jobs, one at a time, and POSTs each result to its callback_url with retries. The database is
