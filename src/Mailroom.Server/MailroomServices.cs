@@ -50,6 +50,9 @@ static class MailroomServices
         // Every SQL statement at Information drowns the log when the binary runs without its appsettings.json
         // (started from another folder); appsettings can still turn it back on.
         services.AddLogging(b => b.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning));
+        // OpenIddict logs every token request's parameters at Information; it masks the secrets it knows, but a
+        // credential in an unexpected parameter would not be: only its warnings and errors reach the log.
+        services.AddLogging(b => b.AddFilter("OpenIddict", LogLevel.Warning));
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddOpenApi("v3", Mailroom.Server.Api.OpenApi.V3Document.Configure);
