@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Mailroom.Server.Delivery.Broadcasts;
 using Mailroom.Server.Delivery.Sequences;
@@ -43,6 +44,10 @@ public static class DeliveryServices
         return services;
     }
 
-    static void AddWorker<T>(this IServiceCollection services, Func<T, CancellationToken, Task<int>> runOnce) where T : notnull =>
+    /// <summary>Runs <paramref name="runOnce"/> of the singleton <typeparamref name="T"/> in a <see cref="DeliveryWorker{T}"/> loop.</summary>
+    public static void AddWorker<T>(this IServiceCollection services, Func<T, CancellationToken, Task<int>> runOnce) where T : notnull
+    {
+        services.TryAddSingleton(typeof(WorkerWakeup<>));
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DeliveryWorker<T>>(sp, sp.GetRequiredService<T>(), runOnce));
+    }
 }

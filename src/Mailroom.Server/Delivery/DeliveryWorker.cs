@@ -7,13 +7,14 @@ namespace Mailroom.Server.Delivery;
 /// Workers:Enabled=false gives an API-only process.
 /// </summary>
 public sealed class DeliveryWorker<T>(T worker, Func<T, CancellationToken, Task<int>> runOnce, IOptions<DeliveryOptions> options,
-    IOptions<WorkerOptions> workers, TimeProvider time, ILogger<DeliveryWorker<T>> logger) : BackgroundService
+    IOptions<WorkerOptions> workers, TimeProvider time, ILogger<DeliveryWorker<T>> logger, WorkerWakeup<T> wakeup) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!workers.Value.Enabled) return;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var woken = wakeup.Next;
             var worked = 0;
             try
             {
@@ -29,14 +30,11 @@ public sealed class DeliveryWorker<T>(T worker, Func<T, CancellationToken, Task<
                 logger.LogError(e, "{Worker} pass failed", typeof(T).Name);
             }
             if (worked > 0) continue;
-            try
-            {
-                await Task.Delay(options.Value.PollInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var delay = Task.Delay(options.Value.PollInterval, time, idle.Token);
+            await Task.WhenAny(delay, woken);
+            await idle.CancelAsync();
+            if (stoppingToken.IsCancellationRequested) return;
         }
     }
 }

@@ -9,8 +9,7 @@ public static class BulkServices
         services.AddOptions<BulkOptions>().BindConfiguration(BulkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<BulkApplier>();
         services.AddSingleton<BulkWorker>();
-        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<DeliveryWorker<BulkWorker>>(sp, sp.GetRequiredService<BulkWorker>(),
-            (Func<BulkWorker, CancellationToken, Task<int>>)((w, ct) => w.RunOnceAsync(ct))));
+        services.AddWorker<BulkWorker>((w, ct) => w.RunOnceAsync(ct));
         return services;
     }
 }
