@@ -16,7 +16,7 @@ static class DatabaseSetup
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             builder.UseMailroomDatabase(options);
-            if (!options.IsPostgres) builder.AddInterceptors(new SqliteBusyTimeout());
+            if (!options.IsPostgres) builder.AddInterceptors(new SqlitePragmas());
             // EF Core's own failure log carries the whole statement and every parameter; this one a short form.
             builder.AddInterceptors(new CommandFailureLog(sp.GetRequiredService<ILogger<CommandFailureLog>>()));
             builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.CommandError));

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Api.V4.Bulk;
+using Mailroom.Server.Delivery;
 using Mailroom.Server.Delivery.Webhooks;
 using Mailroom.Server.Domain;
 using Microsoft.Extensions.Options;
@@ -34,10 +35,11 @@ static class BulkEndpoints
     // has no plan with a subscriber limit, so a bulk create can always add its subscribers.
     static Delegate Handler(BulkOperation op) =>
         (ApiParams p, V4Caller caller, AppDbContext db, BulkApplier applier, TimeProvider time, IOptions<BulkOptions> bulk,
-            IOptions<WebhookOptions> webhooks, CancellationToken ct) => HandleAsync(op, p, caller, db, applier, time, bulk.Value, webhooks.Value, ct);
+            IOptions<WebhookOptions> webhooks, WorkerWakeup<BulkWorker> worker, CancellationToken ct) =>
+            HandleAsync(op, p, caller, db, applier, time, bulk.Value, webhooks.Value, worker, ct);
 
     static async Task<IResult> HandleAsync(BulkOperation op, ApiParams p, V4Caller caller, AppDbContext db, BulkApplier applier,
-        TimeProvider time, BulkOptions bulk, WebhookOptions webhooks, CancellationToken ct)
+        TimeProvider time, BulkOptions bulk, WebhookOptions webhooks, WorkerWakeup<BulkWorker> worker, CancellationToken ct)
     {
         if (p.Node(op.ItemsKey) is not JsonArray items || items.Count == 0) return V4Error.Unprocessable(op.EmptyMessage);
         BulkApplier.Validate(op, items);
@@ -54,7 +56,8 @@ static class BulkEndpoints
             return V4Json.Ok(result);
         }
 
-        var payload = new JsonObject { [op.ItemsKey] = items.DeepClone(), ["callback_url"] = callback }.ToJsonString();
+        // Written around the items rather than from a cloned tree: a copy of 100,000 items' nodes cost a quarter second.
+        var payload = $"{{{JsonValue.Create(op.ItemsKey).ToJsonString()}:{items.ToJsonString()},\"callback_url\":{JsonValue.Create(callback)?.ToJsonString() ?? "null"}}}";
         var bytes = Encoding.UTF8.GetByteCount(payload);
         // Kit's quota is on request data waiting to be processed, per account, shared by every bulk operation.
         var queued = await db.BulkJobs.Where(j => j.AccountId == caller.AccountId && j.Status == BulkJobStatuses.Queued)
@@ -67,6 +70,7 @@ static class BulkEndpoints
             Status = BulkJobStatuses.Queued, CreatedAt = time.UtcNowSeconds(),
         });
         await db.SaveChangesAsync(ct);
+        worker.Wake();
         return V4Json.Accepted(new JsonObject());
     }
 }

@@ -47,6 +47,52 @@ public sealed class BulkJobTests
     }
 
     [Theory, Providers]
+    public async Task QueuedSubscribers_DuplicatesKnownAndCancelled_OneRowEach_CountsAndEventsExact(string provider)
+    {
+        // 250 items: more than one statement's worth of rows on either provider's write path, and a remainder.
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+        var other = await app.CreateAccountAsync();
+        await app.AddSubscriberAsync(account.Id, "known@example.com", firstName: "Old");
+        await app.AddSubscriberAsync(other.Id, "dup@example.com", firstName: "Other account");
+        var items = Items(250, i => i switch
+        {
+            0 => new JsonObject { ["email_address"] = "known@example.com", ["first_name"] = "New", ["state"] = "cancelled" },
+            1 => new JsonObject { ["email_address"] = "dup@example.com", ["first_name"] = "A", ["state"] = "cancelled" },
+            200 => new JsonObject { ["email_address"] = "DUP@example.com", ["first_name"] = "B", ["state"] = "active" },
+            _ => new JsonObject { ["email_address"] = $"n{i}@example.com", ["state"] = i % 50 == 0 ? "inactive" : "active" },
+        });
+        var job = await app.QueueAsync(account.Id, "subscribers", "subscribers", items);
+        await app.SettleBulkAsync();
+
+        var all = (await app.SubscribersAsync()).Where(s => s.AccountId == account.Id).ToList();
+        Assert.Equal(249, all.Count);
+        var known = all.Single(s => s.NormalizedEmail == "known@example.com");
+        // A known subscriber keeps its state and takes the name; the same address twice is one row, with the first
+        // state and the last name given.
+        Assert.Equal(("New", "active", (DateTime?)null), (known.FirstName, known.State, known.CancelledAt));
+        var dup = all.Single(s => s.NormalizedEmail == "dup@example.com");
+        Assert.Equal(("B", "cancelled", "dup@example.com"), (dup.FirstName, dup.State, dup.EmailAddress));
+        Assert.NotNull(dup.CancelledAt);
+        Assert.Equal("Other account", (await app.SubscribersAsync()).Single(s => s.AccountId == other.Id).FirstName);
+        // The counts the lists read are kept by the database for every row written, bulk included.
+        var counts = await app.DbAsync(db => db.SubscriberCounts.Where(c => c.AccountId == account.Id)
+            .GroupBy(c => new { c.State, c.Cancelled }).Select(g => new { g.Key.State, g.Key.Cancelled, Count = g.Sum(c => c.Count) }).ToListAsync());
+        Assert.Equal(all.Count(s => s.State == "active"), counts.Single(c => c.State == "active").Count);
+        Assert.Equal(3, counts.Single(c => c.State == "inactive").Count);
+        Assert.Equal(1, counts.Single(c => c is { State: "cancelled", Cancelled: true }).Count);
+        // subscriber_activate once for each new active subscriber (not the known one, not the cancelled or inactive).
+        Assert.Equal(244, (await app.OutboxAsync()).Count(e => e.Event == "subscriber_activate"));
+
+        var result = JsonNode.Parse((await app.JobAsync(job.Id)).Result!)!;
+        var answered = result["subscribers"]!.AsArray();
+        Assert.Equal(250, answered.Count);
+        Assert.Equal(answered[1]!["id"]!.GetValue<long>(), answered[200]!["id"]!.GetValue<long>());
+        AssertJson($$"""{"id":{{known.Id}},"first_name":"New","email_address":"known@example.com","state":"active","created_at":"2024-05-01T10:00:00Z"}""", answered[0]);
+        Assert.Empty(result["failures"]!.AsArray());
+    }
+
+    [Theory, Providers]
     public async Task Callback_FailsTwice_IsRetriedWithBackoff_ThenDeliveredOnce(string provider)
     {
         await using var receiver = await WebhookReceiver.StartAsync();

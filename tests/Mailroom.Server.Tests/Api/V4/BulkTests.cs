@@ -112,6 +112,21 @@ public sealed class BulkTests
     }
 
     [Theory, Providers]
+    public async Task BulkOver100_WakesTheRunningWorker_WithoutWaitingForItsPoll(string provider)
+    {
+        // The test clock never moves, so a worker waiting for its poll interval would wait for ever: the job can only
+        // be applied because the request woke the worker.
+        await using var app = await MailroomApp.StartAsync(provider, new() { ["Workers:Enabled"] = "true" });
+        var account = await app.CreateAccountAsync();
+        var client = await V4OAuth.ClientAsync(app, account.Id);
+        await client.PostAsync("/v4/bulk/tags", new JsonObject { ["tags"] = Items(101, i => new JsonObject { ["name"] = $"Tag {i}" }) }, 202);
+        using var guard = new CancellationTokenSource(Eventually.Guard);
+        while (await app.DbAsync(db => db.BulkJobs.CountAsync(j => j.Status == BulkJobStatuses.Completed)) == 0)
+            await Task.Delay(20, guard.Token);
+        Assert.Equal(101, await app.DbAsync(db => db.Tags.CountAsync(t => t.AccountId == account.Id)));
+    }
+
+    [Theory, Providers]
     public async Task BulkOver100_QueuedBytesOverTheLimit_Is413WithKitsMessage(string provider)
     {
         await using var app = await MailroomApp.StartAsync(provider, new() { ["Bulk:MaxQueuedBytes"] = "3000" });

@@ -12,6 +12,15 @@ public sealed partial class BulkApplier
 {
     sealed record SubscriberItem(string? Email, string? FirstName, string? State);
 
+    /// <summary>
+    /// One applied item of the answer. A typed list inside the JSON answer rather than a JsonObject a subscriber: for
+    /// 100,000 subscribers, building and writing the node tree took about a second, the list a tenth of that.
+    /// </summary>
+    public sealed record BulkSubscriber(long Id, string? FirstName, string EmailAddress, string State, DateTime CreatedAt);
+
+    static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<BulkSubscriber>> SubscribersJson =
+        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<BulkSubscriber>>)V4Json.Options.GetTypeInfo(typeof(List<BulkSubscriber>));
+
     static readonly HashSet<string> States =
         [SubscriberStates.Active, SubscriberStates.Cancelled, SubscriberStates.Bounced, SubscriberStates.Complained, SubscriberStates.Inactive];
 
@@ -49,60 +58,49 @@ public sealed partial class BulkApplier
                 ["errors"] = Errors(problem),
             });
         }
-        var rows = new Dictionary<string, Subscriber>();
-        foreach (var chunk in Chunks(valid.Select(v => v.Normalized).Distinct()))
-            foreach (var s in await db.Subscribers.AsNoTracking().Where(s => s.AccountId == accountId && chunk.Contains(s.NormalizedEmail)).ToListAsync(ct))
-                rows[s.NormalizedEmail] = s;
         var now = time.UtcNowSeconds();
-        // The last first name given for each address, so duplicates agree.
+        // The last first name given for each address, so duplicates agree; the first state given.
         var names = new Dictionary<string, string>();
         foreach (var (item, normalized) in valid)
             if (item.FirstName is not null) names[normalized] = item.FirstName;
+        var candidates = new List<BulkSubscriberSql.NewSubscriber>();
+        var seen = new HashSet<string>();
+        foreach (var (item, normalized) in valid)
+            if (seen.Add(normalized))
+                candidates.Add(new(item.Email!, normalized, names.GetValueOrDefault(normalized), item.State ?? SubscriberStates.Active));
+
+        // Creating is the hot path of an import, so every address is first offered as new (see BulkSubscriberSql);
+        // only those the account already holds are read back.
+        var ids = await BulkSubscriberSql.InsertNewAsync(db, accountId, candidates, now, ct);
+        var rows = new Dictionary<string, Subscriber>(candidates.Count);
+        foreach (var f in candidates)
+            if (ids.TryGetValue(f.NormalizedEmail, out var id))
+                rows[f.NormalizedEmail] = new Subscriber
+                {
+                    Id = id, AccountId = accountId, EmailAddress = f.EmailAddress, NormalizedEmail = f.NormalizedEmail,
+                    FirstName = f.FirstName, State = f.State, CreatedAt = now, UpdatedAt = now,
+                };
+        foreach (var chunk in Chunks(candidates.Select(c => c.NormalizedEmail).Where(n => !ids.ContainsKey(n))))
+            foreach (var s in await db.Subscribers.AsNoTracking().Where(s => s.AccountId == accountId && chunk.Contains(s.NormalizedEmail)).ToListAsync(ct))
+                rows[s.NormalizedEmail] = s;
 
         foreach (var (normalized, name) in names)
-            if (rows.TryGetValue(normalized, out var known) && known.FirstName != name)
+            if (!ids.ContainsKey(normalized) && rows.TryGetValue(normalized, out var known) && known.FirstName != name)
             {
-                // One UPDATE per renamed subscriber: renames are the rare case of an import; creating is the hot path.
+                // One UPDATE per renamed subscriber: renames are the rare case of an import.
                 await db.Subscribers.Where(s => s.Id == known.Id)
                     .ExecuteUpdateAsync(u => u.SetProperty(s => s.FirstName, name).SetProperty(s => s.UpdatedAt, now), ct);
                 known.FirstName = name;
             }
-
-        var fresh = new List<BulkSubscriberSql.NewSubscriber>();
-        var seen = new HashSet<string>();
-        foreach (var (item, normalized) in valid)
-            if (!rows.ContainsKey(normalized) && seen.Add(normalized))
-                fresh.Add(new(item.Email!, normalized, names.GetValueOrDefault(normalized), item.State ?? SubscriberStates.Active));
-        if (fresh.Count > 0)
-        {
-            // The hot path of an import: multi-row INSERTs, not one EF statement per row (see BulkSubscriberSql).
-            await db.Database.OpenConnectionAsync(ct);
-            try
-            {
-                var ids = await BulkSubscriberSql.InsertAsync(db, accountId, fresh, now, ct);
-                foreach (var f in fresh)
-                    rows[f.NormalizedEmail] = new Subscriber
-                    {
-                        Id = ids[f.NormalizedEmail], AccountId = accountId, EmailAddress = f.EmailAddress, NormalizedEmail = f.NormalizedEmail,
-                        FirstName = f.FirstName, State = f.State, CreatedAt = now, UpdatedAt = now,
-                    };
-                await BulkSubscriberSql.RaiseAsync(db, accountId, OutboxEvents.SubscriberActivate,
-                    [.. fresh.Where(f => f.State == SubscriberStates.Active).Select(f => ids[f.NormalizedEmail])], time.UtcNow(), ct);
-            }
-            finally
-            {
-                await db.Database.CloseConnectionAsync();
-            }
-        }
-        var subscribers = new JsonArray();
+        await BulkSubscriberSql.RaiseAsync(db, accountId, OutboxEvents.SubscriberActivate,
+            [.. candidates.Where(c => c.State == SubscriberStates.Active && ids.ContainsKey(c.NormalizedEmail)).Select(c => ids[c.NormalizedEmail])],
+            time.UtcNow(), ct);
+        var subscribers = new List<BulkSubscriber>(valid.Count);
         foreach (var (_, normalized) in valid)
         {
             var s = rows[normalized];
-            subscribers.Add(new JsonObject
-            {
-                ["id"] = s.Id, ["first_name"] = s.FirstName, ["email_address"] = s.EmailAddress, ["state"] = s.State, ["created_at"] = Stamp(s.CreatedAt),
-            });
+            subscribers.Add(new BulkSubscriber(s.Id, s.FirstName, s.EmailAddress, s.State, s.CreatedAt));
         }
-        return new JsonObject { ["subscribers"] = subscribers, ["failures"] = failures };
+        return new JsonObject { ["subscribers"] = JsonValue.Create(subscribers, SubscribersJson), ["failures"] = failures };
     }
 }
