@@ -82,7 +82,7 @@ static partial class SubscribersEndpoints
             _ => null,
         };
         var slice = time is null ? await page.ReadAsync(q, s => s.Id, ct, ascending) : await page.ReadAsync(q, time, s => s.Id, ct, ascending);
-        var items = await V4SubscriberViews.LoadAsync(db, caller.AccountId, [.. slice.Items.Select(s => s.Id)], include, ct);
+        var items = await V4SubscriberViews.FromRowsAsync(db, caller.AccountId, slice.Items, include, ct);
         return V4Json.Ok(new SubscribersResponse(items, slice.Pagination));
     }
 

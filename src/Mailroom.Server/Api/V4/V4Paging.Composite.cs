@@ -56,7 +56,7 @@ public sealed partial class V4Page
         if (backwards) rows.Reverse();
 
         var otherSide = position is { } from && await query.AnyAsync(Compare(time, id, from, towardsEnd: backwards, ascending, inclusive: true), ct);
-        var (timeOf, idOf) = (time.Compile(), id.Compile());
+        var (timeOf, idOf) = (time.Compile(preferInterpretation: true), id.Compile(preferInterpretation: true));
         var pagination = new V4Pagination(
             HasPreviousPage: backwards ? more : otherSide,
             HasNextPage: backwards ? otherSide : more,

@@ -108,7 +108,8 @@ public sealed partial class V4Page
         // The side the cursor came from has rows if the cursor's own row or anything beyond it is still there.
         var otherSide = cursor is not null && await query.AnyAsync(
             Compare(key, DecodeKey(cursor, backwards ? "before" : "after"), towardsEnd: backwards, ascending, inclusive: true), ct);
-        var compiled = key.Compile();
+        // Interpreted: it reads two rows' keys, and compiling the lambda to IL cost more than the read it serves.
+        var compiled = key.Compile(preferInterpretation: true);
         var pagination = new V4Pagination(
             HasPreviousPage: backwards ? more : otherSide,
             HasNextPage: backwards ? otherSide : more,

@@ -10,9 +10,25 @@ namespace Mailroom.Server.Api.V4;
 static class V4SubscriberViews
 {
     public static async Task<List<V4SubscriberResponse>> LoadAsync(AppDbContext db, long accountId, IReadOnlyList<long> ids,
+        IReadOnlySet<string> include, CancellationToken ct) =>
+        await ExpandAsync(db, accountId, ids, await SubscriberViews.LoadAsync(db, accountId, ids, ct), include, ct);
+
+    /// <summary>
+    /// Views of subscriber rows a list has already read (the account's own, in page order): reading them again by id
+    /// was half the time of a 500-subscriber page at 1,000,000 subscribers.
+    /// </summary>
+    public static async Task<List<V4SubscriberResponse>> FromRowsAsync(AppDbContext db, long accountId, IReadOnlyList<Subscriber> rows,
         IReadOnlySet<string> include, CancellationToken ct)
     {
-        var views = await SubscriberViews.LoadAsync(db, accountId, ids, ct);
+        var ids = rows.Select(s => s.Id).ToList();
+        var fields = await FieldMaps.LoadAsync(db, accountId, ids, ct);
+        var views = rows.ToDictionary(s => s.Id, s => new SubscriberView(s.Id, s.FirstName, s.EmailAddress, s.State, s.CreatedAt, fields.For(s.Id)));
+        return await ExpandAsync(db, accountId, ids, views, include, ct);
+    }
+
+    static async Task<List<V4SubscriberResponse>> ExpandAsync(AppDbContext db, long accountId, IReadOnlyList<long> ids,
+        Dictionary<long, SubscriberView> views, IReadOnlySet<string> include, CancellationToken ct)
+    {
         var found = ids.Where(views.ContainsKey).ToList();
         if (found.Count == 0) return [];
 
