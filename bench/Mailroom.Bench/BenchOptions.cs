@@ -5,10 +5,10 @@ public sealed record BenchOptions(
     string ServerDir, string BaselineDir, string ResultsPath, string WorkDir,
     HashSet<string> Only, bool Million, bool Postgres, int Seconds)
 {
-    public static readonly string[] Scenarios = ["reads", "subscribe", "lists", "broadcast", "webhooks", "startup", "sequences"];
+    public static readonly string[] Scenarios = ["reads", "subscribe", "lists", "broadcast", "webhooks", "startup", "sequences", "v4"];
 
     public const string Usage = """
-        usage: bench/run [--only reads,subscribe,lists,broadcast,webhooks,startup,sequences] [--million] [--no-postgres] [--seconds N]
+        usage: bench/run [--only reads,subscribe,lists,broadcast,webhooks,startup,sequences,v4] [--million] [--no-postgres] [--seconds N]
           --only         run just these scenarios (default: all)
           --million      also send a 1,000,000-recipient broadcast (several minutes)
           --no-postgres  skip the PostgreSQL rows

@@ -75,19 +75,47 @@ public static class V4Scenario
         var token = JsonNode.Parse(await mailroom.CliAsync("apps", "token", "--client-id", app["client_id"]!.GetValue<string>(),
             "--account", account.Id.ToString()))!["access_token"]!.GetValue<string>();
         await using var connection = await db.OpenAsync();
-        var before = await CountAsync(connection, "SELECT COUNT(*) FROM subscribers WHERE account_id = @a", account.Id);
-
         await using var server = await mailroom.StartAsync();
-        var body = new JsonObject
+        // A first, small queued job warms the process (JIT, token validation, the worker's queries), as every other
+        // scenario warms up before it measures: the figure is the rate of an import, not of a cold start.
+        await BulkCreateAsync(ctx, server, connection, account, token, Items("warm", BulkOperationsSyncLimit + 1));
+        var before = await CountAsync(connection, "SELECT COUNT(*) FROM subscribers WHERE account_id = @a", account.Id);
+        var elapsed = await BulkCreateAsync(ctx, server, connection, account, token, Items("bulk", BulkRows));
+        var added = await CountAsync(connection, "SELECT COUNT(*) FROM subscribers WHERE account_id = @a", account.Id) - before;
+        if (added != BulkRows) throw new BenchException($"the bulk job added {added} subscribers, expected {BulkRows}");
+        var rate = BulkRows / elapsed.TotalSeconds;
+
+        var baseline = await BaselineInsertAsync(db, account.Id);
+        var baselineRate = BulkRows / baseline.TotalSeconds;
+        ctx.Report.Add(new Row($"v4: POST /v4/bulk/subscribers, {BulkRows:#,0} new ({db.Label})", $"{baselineRate:#,0} rows/s (raw INSERTs)",
+            $"{rate:#,0} rows/s", $"{rate / baselineRate:0.00}× the raw rate", "≥ 50,000 rows/s on SQLite",
+            db.IsPostgres ? null : rate >= BulkGoalRowsPerSecond, $"{elapsed.TotalSeconds:0.00} s", Proc.Mb(server.PeakRss))
         {
-            ["subscribers"] = new JsonArray([.. Enumerable.Range(0, BulkRows).Select(i => (JsonNode)new JsonObject
-            {
-                ["email_address"] = $"bulk{i}@example.com", ["first_name"] = $"Bulk {i}", ["state"] = "active",
-            })]),
-        };
+            Key = "v4",
+            Miss = $"{rate:#,0} rows/s against 50,000: {BulkGoalRowsPerSecond / rate:0.0}× short; raw INSERTs reach {baselineRate:#,0} rows/s.",
+        });
+    }
+
+    /// <summary>Kit's bulk operations apply up to this many items while the caller waits; more are queued.</summary>
+    const int BulkOperationsSyncLimit = 100;
+
+    static JsonObject Items(string prefix, int count) => new()
+    {
+        ["subscribers"] = new JsonArray([.. Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject
+        {
+            ["email_address"] = $"{prefix}{i}@example.com", ["first_name"] = $"Bulk {i}", ["state"] = "active",
+        })]),
+    };
+
+    /// <summary>POSTs a queued bulk create and waits for its job to complete; the time from the request to then.</summary>
+    static async Task<TimeSpan> BulkCreateAsync(BenchContext ctx, ServerProcess server, System.Data.Common.DbConnection connection,
+        BenchAccount account, string token, JsonObject body)
+    {
+        // Serialized before the clock starts: the client's own JSON writing is not the server's time.
+        var json = body.ToJsonString();
         var watch = Stopwatch.StartNew();
         using (var request = new HttpRequestMessage(HttpMethod.Post, $"{server.BaseUrl}/v4/bulk/subscribers")
-               { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") })
+               { Content = new StringContent(json, Encoding.UTF8, "application/json") })
         {
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             using var response = await ctx.Http.SendAsync(request);
@@ -98,20 +126,7 @@ public static class V4Scenario
             if (watch.Elapsed > TimeSpan.FromMinutes(10)) throw new BenchException("the bulk job did not complete in 10 minutes");
             await Task.Delay(20);
         }
-        watch.Stop();
-        var added = await CountAsync(connection, "SELECT COUNT(*) FROM subscribers WHERE account_id = @a", account.Id) - before;
-        if (added != BulkRows) throw new BenchException($"the bulk job added {added} subscribers, expected {BulkRows}");
-        var rate = BulkRows / watch.Elapsed.TotalSeconds;
-
-        var baseline = await BaselineInsertAsync(db, account.Id);
-        var baselineRate = BulkRows / baseline.TotalSeconds;
-        ctx.Report.Add(new Row($"v4: POST /v4/bulk/subscribers, {BulkRows:#,0} new ({db.Label})", $"{baselineRate:#,0} rows/s (raw INSERTs)",
-            $"{rate:#,0} rows/s", $"{rate / baselineRate:0.00}× the raw rate", "≥ 50,000 rows/s on SQLite",
-            db.IsPostgres ? null : rate >= BulkGoalRowsPerSecond, $"{watch.Elapsed.TotalSeconds:0.00} s", Proc.Mb(server.PeakRss))
-        {
-            Key = "v4",
-            Miss = $"{rate:#,0} rows/s against 50,000: {BulkGoalRowsPerSecond / rate:0.0}× short; raw INSERTs reach {baselineRate:#,0} rows/s.",
-        });
+        return watch.Elapsed;
     }
 
     /// <summary>The same 100,000 subscribers (other addresses) by hand: multi-row INSERTs of 1,000 in one transaction.</summary>
