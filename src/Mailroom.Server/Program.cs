@@ -1,4 +1,5 @@
 using Mailroom.Server;
+using Mailroom.Server.App;
 using Mailroom.Server.Cli;
 using Mailroom.Server.Data;
 
@@ -9,6 +10,7 @@ if (CliApp.IsAdminCommand(args))
 var builder = WebApplication.CreateBuilder(CliApp.ServeArgs(args));
 builder.Services.AddMailroomCore();
 builder.Services.AddMailroomApi();
+builder.Services.AddMailroomApp();
 
 var app = builder.Build();
 if (StartupOptions.Problem(app.Services) is { } problem)
@@ -18,6 +20,7 @@ if (StartupOptions.Problem(app.Services) is { } problem)
 }
 app.UseMailroomApi();
 app.MapMailroomApi();
+app.MapMailroomApp();
 
 await DatabaseSetup.MigrateAsync(app.Services);
 await FirstRun.CreateDemoAccountIfEmptyAsync(app);

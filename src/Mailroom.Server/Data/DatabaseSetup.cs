@@ -12,16 +12,21 @@ static class DatabaseSetup
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidation>();
         // Pooled: a fresh context per request rebuilt its options and EF Core's internal service scope every time,
         // which was most of what a small API request allocated. Contexts hold no per-request state of ours.
-        services.AddDbContextPool<AppDbContext>((sp, builder) =>
-        {
-            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            builder.UseMailroomDatabase(options);
-            if (!options.IsPostgres) builder.AddInterceptors(new SqlitePragmas());
-            // EF Core's own failure log carries the whole statement and every parameter; this one a short form.
-            builder.AddInterceptors(new CommandFailureLog(sp.GetRequiredService<ILogger<CommandFailureLog>>()));
-            builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.CommandError));
-        });
+        services.AddDbContextPool<AppDbContext>(Configure);
+        // The web app's interactive components live as long as a browser tab: each action takes its own context
+        // from the same pool instead of sharing one across the circuit.
+        services.AddPooledDbContextFactory<AppDbContext>(Configure);
         return services;
+    }
+
+    static void Configure(IServiceProvider sp, DbContextOptionsBuilder builder)
+    {
+        var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        builder.UseMailroomDatabase(options);
+        if (!options.IsPostgres) builder.AddInterceptors(new SqlitePragmas());
+        // EF Core's own failure log carries the whole statement and every parameter; this one a short form.
+        builder.AddInterceptors(new CommandFailureLog(sp.GetRequiredService<ILogger<CommandFailureLog>>()));
+        builder.ConfigureWarnings(w => w.Ignore(RelationalEventId.CommandError));
     }
 
     /// <summary>Applies pending migrations; for SQLite also creates the data folder and switches to WAL.</summary>

@@ -39,6 +39,7 @@ static class SignInEndpoints
         return Pages.Html("Signed in", $"""
             <h1>Signed in</h1>
             <p>You are signed in as <strong id="who">{HtmlEncode(user.FindFirstValue(ClaimTypes.Email) ?? user.Identity!.Name)}</strong>.</p>
+            <p><a href="/app">Open Mailroom</a></p>
             <form method="post" action="{SignOutPath}">
             {SignInSetup.AntiforgeryInput(context)}
             <button type="submit">Sign out</button>
@@ -108,6 +109,7 @@ static class SignInEndpoints
             <input type="password" id="password" name="password" autocomplete="current-password" required{Described(error)}>
             <button type="submit">Sign in</button>
             </form>
+            <p>Connecting a program instead? See the <a href="/docs">API reference</a>.</p>
             """, status);
 
     static IResult LinkForm(HttpContext context, string token, User user, string purpose, string? error, int status)
