@@ -31,7 +31,10 @@ static class BulkArrange
         Assert.Fail($"bulk jobs still pending after {maxPasses} passes");
     }
 
-    /// <summary>A job row exactly as POST /v4/bulk/... stores one for more than 100 items.</summary>
+    /// <summary>
+    /// A job row as POST /v4/bulk/... stores one for more than 100 items, with the items as sent (bulk creates are now
+    /// stored already read; the worker reads both forms).
+    /// </summary>
     public static Task<BulkJob> QueueAsync(this MailroomApp app, long accountId, string operation, string itemsKey, JsonArray items, string? callbackUrl = null) =>
         app.DbAsync(async db =>
         {

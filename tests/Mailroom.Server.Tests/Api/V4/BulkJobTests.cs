@@ -93,6 +93,27 @@ public sealed class BulkJobTests
     }
 
     [Theory, Providers]
+    public async Task QueuedSubscribers_StoredAsSent_AreReadLikeTheRequestReadsThem(string provider)
+    {
+        await using var app = await MailroomApp.StartAsync(provider);
+        var account = await app.CreateAccountAsync();
+        var items = Items(101, i => i switch
+        {
+            0 => new JsonObject { ["email_address"] = 12345, ["state"] = "active" },
+            1 => new JsonObject { ["email_address"] = "  Padded@Example.com ", ["first_name"] = "  ", ["state"] = " CANCELLED " },
+            _ => new JsonObject { ["email_address"] = $"s{i}@example.com" },
+        });
+        var job = await app.QueueAsync(account.Id, "subscribers", "subscribers", items);
+        await app.SettleBulkAsync();
+
+        var padded = (await app.SubscribersAsync()).Single(s => s.NormalizedEmail == "padded@example.com");
+        Assert.Equal(("Padded@Example.com", (string?)null, "cancelled"), (padded.EmailAddress, padded.FirstName, padded.State));
+        var result = JsonNode.Parse((await app.JobAsync(job.Id)).Result!)!;
+        Assert.Equal(100, result["subscribers"]!.AsArray().Count);
+        AssertJson("""[{"subscriber":{"first_name":null,"email_address":"12345","state":"active","created_at":null},"errors":["Email address is invalid"]}]""", result["failures"]);
+    }
+
+    [Theory, Providers]
     public async Task Callback_FailsTwice_IsRetriedWithBackoff_ThenDeliveredOnce(string provider)
     {
         await using var receiver = await WebhookReceiver.StartAsync();

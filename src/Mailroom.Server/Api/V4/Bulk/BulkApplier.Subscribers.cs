@@ -1,4 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Api.V4;
 using Mailroom.Server.Data.Sql;
@@ -10,7 +13,44 @@ namespace Mailroom.Server.Api.V4.Bulk;
 
 public sealed partial class BulkApplier
 {
-    sealed record SubscriberItem(string? Email, string? FirstName, string? State);
+    sealed record SubscriberItem(
+        [property: JsonPropertyName("email_address")] string? Email,
+        [property: JsonPropertyName("first_name")] string? FirstName,
+        [property: JsonPropertyName("state")] string? State);
+
+    /// <summary>
+    /// A queued bulk create as stored: the items already read (trimmed, coerced to strings, the state lower-cased), so
+    /// the worker deserializes them straight into records. Reading them back through a JsonNode tree and the readers
+    /// again cost about half a second of CPU per 100,000 items.
+    /// </summary>
+    sealed record SubscribersPayload(
+        [property: JsonPropertyName("subscribers")] List<SubscriberItem> Subscribers,
+        [property: JsonPropertyName("callback_url")] string? CallbackUrl);
+
+    static readonly JsonTypeInfo<SubscribersPayload> SubscribersPayloadJson =
+        (JsonTypeInfo<SubscribersPayload>)V4Json.Options.GetTypeInfo(typeof(SubscribersPayload));
+
+    static string SubscribersPayloadOf(JsonArray items, string? callbackUrl) =>
+        JsonSerializer.Serialize(new SubscribersPayload(ReadSubscribers(items), callbackUrl), SubscribersPayloadJson);
+
+    static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    /// <summary>The items of a stored payload, or null when it is not in this form (a job queued by an older version).</summary>
+    static List<SubscriberItem>? SubscribersFromPayload(string payload)
+    {
+        try
+        {
+            // Read as the readers read (trimmed, blank is absent, the state lower-cased): a job queued by an older
+            // version, or written by hand, stored the items as they were sent.
+            return JsonSerializer.Deserialize(payload, SubscribersPayloadJson)?.Subscribers is { } items && items.All(i => i is not null)
+                ? [.. items.Select(i => new SubscriberItem(Clean(i.Email), Clean(i.FirstName), Clean(i.State)?.ToLowerInvariant()))]
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// One applied item of the answer. A typed list inside the JSON answer rather than a JsonObject a subscriber: for
@@ -18,8 +58,8 @@ public sealed partial class BulkApplier
     /// </summary>
     public sealed record BulkSubscriber(long Id, string? FirstName, string EmailAddress, string State, DateTime CreatedAt);
 
-    static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<BulkSubscriber>> SubscribersJson =
-        (System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<BulkSubscriber>>)V4Json.Options.GetTypeInfo(typeof(List<BulkSubscriber>));
+    static readonly JsonTypeInfo<List<BulkSubscriber>> SubscribersJson =
+        (JsonTypeInfo<List<BulkSubscriber>>)V4Json.Options.GetTypeInfo(typeof(List<BulkSubscriber>));
 
     static readonly HashSet<string> States =
         [SubscriberStates.Active, SubscriberStates.Cancelled, SubscriberStates.Bounced, SubscriberStates.Complained, SubscriberStates.Inactive];

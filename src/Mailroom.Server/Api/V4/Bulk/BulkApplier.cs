@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Api.V4;
@@ -38,29 +39,67 @@ public sealed partial class BulkApplier(AppDbContext db, TimeProvider time)
         };
     }
 
-    public async Task<JsonObject> ApplyAsync(long accountId, BulkOperation op, JsonArray items, CancellationToken ct)
+    /// <summary>
+    /// What a queued job stores: the items and the callback. Checks the items like <see cref="Validate"/> (throws
+    /// <see cref="ApiParamException"/>). A bulk create stores its items already read (see SubscribersPayload); the
+    /// others store them as sent.
+    /// </summary>
+    public static string Payload(BulkOperation op, JsonArray items, string? callbackUrl)
+    {
+        if (op.Name == "subscribers")
+        {
+            foreach (var item in items)
+                if (item is not JsonObject) throw new ApiParamException(400, ApiError.MustBeListOfObjects(op.ItemsKey));
+            return SubscribersPayloadOf(items, callbackUrl);
+        }
+        Validate(op, items);
+        // Written around the items rather than from a cloned tree: a copy of 100,000 items' nodes cost a quarter second.
+        return $"{{{JsonValue.Create(op.ItemsKey).ToJsonString()}:{items.ToJsonString()},\"callback_url\":{JsonValue.Create(callbackUrl)?.ToJsonString() ?? "null"}}}";
+    }
+
+    /// <summary>Applies a stored <see cref="Payload"/>; null when the payload cannot be read.</summary>
+    public async Task<JsonObject?> ApplyPayloadAsync(long accountId, BulkOperation op, string payload, CancellationToken ct)
+    {
+        if (op.Name == "subscribers" && SubscribersFromPayload(payload) is { } subscribers)
+            return await WithoutChangeDetection(() => SubscribersAsync(accountId, subscribers, ct));
+        JsonNode? body;
+        try
+        {
+            body = JsonNode.Parse(payload);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        return body is JsonObject o && o[op.ItemsKey] is JsonArray items ? await ApplyAsync(accountId, op, items, ct) : null;
+    }
+
+    async Task<JsonObject> WithoutChangeDetection(Func<Task<JsonObject>> apply)
     {
         var saved = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
-            return op.Name switch
-            {
-                "subscribers" => await SubscribersAsync(accountId, ReadSubscribers(items), ct),
-                "tags" => await TagsAsync(accountId, ReadTags(items), ct),
-                "tags/subscribers" => await TagAsync(accountId, ReadTaggings(items), ct),
-                "tags/subscribers:delete" => await UntagAsync(accountId, ReadTaggings(items), ct),
-                "custom_fields" => await FieldsAsync(accountId, ReadFields(items), ct),
-                "custom_fields/subscribers" => await ValuesAsync(accountId, ReadValues(items), ct),
-                "forms/subscribers" => await AdditionsAsync(accountId, ReadAdditions(items), ct),
-                _ => throw new ArgumentOutOfRangeException(nameof(op), op.Name, "not a bulk operation"),
-            };
+            return await apply();
         }
         finally
         {
             db.ChangeTracker.AutoDetectChangesEnabled = saved;
         }
     }
+
+    public async Task<JsonObject> ApplyAsync(long accountId, BulkOperation op, JsonArray items, CancellationToken ct) =>
+        await WithoutChangeDetection(async () => op.Name switch
+        {
+            "subscribers" => await SubscribersAsync(accountId, ReadSubscribers(items), ct),
+            "tags" => await TagsAsync(accountId, ReadTags(items), ct),
+            "tags/subscribers" => await TagAsync(accountId, ReadTaggings(items), ct),
+            "tags/subscribers:delete" => await UntagAsync(accountId, ReadTaggings(items), ct),
+            "custom_fields" => await FieldsAsync(accountId, ReadFields(items), ct),
+            "custom_fields/subscribers" => await ValuesAsync(accountId, ReadValues(items), ct),
+            "forms/subscribers" => await AdditionsAsync(accountId, ReadAdditions(items), ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(op), op.Name, "not a bulk operation"),
+        });
 
     /// <summary>Saves and forgets what is tracked (callers add at most <see cref="SaveChunk"/> items' rows between calls).</summary>
     async Task SaveAndClearAsync(CancellationToken ct)

@@ -44,17 +44,19 @@ public sealed class BulkWorker(IServiceScopeFactory scopes, TimeProvider time, I
                 .SetProperty(j => j.Attempts, j => j.Attempts + 1), ct);
         if (claimed == 0) return 1; // another process took it first
         var job = await db.BulkJobs.AsNoTracking().SingleAsync(j => j.Id == id, ct);
+        var applier = scope.ServiceProvider.GetRequiredService<BulkApplier>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        JsonObject? result = null;
         if (job.Attempts > MaxApplyAttempts || BulkOperations.Find(job.Operation) is not { } op
-            || JsonNode.Parse(job.Payload) is not JsonObject body || body[op.ItemsKey] is not JsonArray items)
+            || (result = await applier.ApplyPayloadAsync(job.AccountId, op, job.Payload, ct)) is null)
         {
+            await tx.RollbackAsync(ct);
             logger.LogError("Bulk job {Job} ({Operation}) could not be applied after {Attempts} attempts; marked failed", job.Id, job.Operation, job.Attempts - 1);
             await db.BulkJobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, Failed)
                 .SetProperty(j => j.LockedUntil, (DateTime?)null).SetProperty(j => j.LockedBy, (string?)null), ct);
             return 1;
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var result = await scope.ServiceProvider.GetRequiredService<BulkApplier>().ApplyAsync(job.AccountId, op, items, ct);
         var json = result.ToJsonString(V4Json.Options);
         var done = time.UtcNowSeconds();
         DateTime? callbackAt = job.CallbackUrl is null ? null : done;
