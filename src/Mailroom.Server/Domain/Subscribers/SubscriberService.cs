@@ -101,6 +101,14 @@ public sealed class SubscriberService(AppDbContext db, TimeProvider time)
     }
 
     /// <summary>
+    /// Deletes the account's subscriber with everything that hangs on it (field values, subscriptions, e-mails sent,
+    /// purchases, events not yet delivered), by the schema's cascades; the count triggers follow. Kit's APIs have no
+    /// delete and no webhook event for it, so none is raised. False when the account has no such subscriber.
+    /// </summary>
+    public async Task<bool> DeleteAsync(long accountId, long id, CancellationToken ct) =>
+        await db.Subscribers.Where(s => s.AccountId == accountId && s.Id == id).ExecuteDeleteAsync(ct) > 0;
+
+    /// <summary>
     /// A spam complaint from a feedback loop: the subscriber becomes complained (spec §4.1, set by the mail system
     /// only) and subscriber_complain is raised in the same save. Broadcasts skip anyone not active, and sign-up calls
     /// never reactivate a complained address. Changed is false when it already was complained. Null for an unknown address.
