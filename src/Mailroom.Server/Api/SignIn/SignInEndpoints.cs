@@ -28,6 +28,8 @@ static class SignInEndpoints
         app.MapPost(SignOutPath, (Func<HttpContext, Task<IResult>>)SignOut).WithLinkPageHeaders().ExcludeFromDescription();
         app.MapGet(LinkPath, ShowLink).WithLinkPageHeaders().ExcludeFromDescription();
         app.MapPost(LinkPath, UseLink).WithLinkPageHeaders().ExcludeFromDescription();
+        app.MapForgotPassword();
+        app.MapTwoFactorSignIn();
         return app;
     }
 
@@ -39,7 +41,7 @@ static class SignInEndpoints
         return Pages.Html("Signed in", $"""
             <h1>Signed in</h1>
             <p>You are signed in as <strong id="who">{HtmlEncode(user.FindFirstValue(ClaimTypes.Email) ?? user.Identity!.Name)}</strong>.</p>
-            <p><a href="/app">Open Mailroom</a></p>
+            <p><a href="/app">Open Mailroom</a> · <a href="{TwoFactorEndpoints.SettingsPath}">Two-factor sign-in</a></p>
             <form method="post" action="{SignOutPath}">
             {SignInSetup.AntiforgeryInput(context)}
             <button type="submit">Sign out</button>
@@ -58,6 +60,7 @@ static class SignInEndpoints
 
         var result = await signIn.PasswordSignInAsync(user, password, isPersistent: false, lockoutOnFailure: true);
         if (result.IsLockedOut) return SignInForm(context, returnUrl, email, LockedOut, 403);
+        if (result.RequiresTwoFactor) return SeeOther(TwoFactorEndpoints.PathFor(returnUrl));
         if (!result.Succeeded) return SignInForm(context, returnUrl, email, WrongPassword, 401);
         return SeeOther(IsLocal(returnUrl) ? returnUrl : SignInPath);
     }
@@ -78,7 +81,7 @@ static class SignInEndpoints
         return LinkForm(context, token!, link.User, link.Purpose, error: null, 200);
     }
 
-    static async Task<IResult> UseLink(HttpContext context, UserService service, SignInManager<User> signIn)
+    static async Task<IResult> UseLink(HttpContext context, UserService service, SignInManager<User> signIn, UserManager<User> users)
     {
         await SignInSetup.SignedInAsync(context);
         if (!await SignInSetup.IsFormValidAsync(context)) return Pages.Message("Please try again", FormExpired, 400);
@@ -92,6 +95,12 @@ static class SignInEndpoints
 
         if (await service.RedeemLinkAsync(token, context.RequestAborted) is not { } used) return Pages.Message("Link not valid", LinkUnusable, 400);
         if (password.Length > 0) await service.SetPasswordAsync(used.User, password);
+        // A link proves the mailbox, not the authenticator: whoever has turned two-factor on still gives a code.
+        if (await users.GetTwoFactorEnabledAsync(used.User))
+        {
+            await TwoFactorEndpoints.StartAsync(context, used.User);
+            return SeeOther(TwoFactorEndpoints.PathFor(null));
+        }
         await signIn.SignInAsync(used.User, isPersistent: false);
         return SeeOther(SignInPath);
     }
@@ -109,6 +118,7 @@ static class SignInEndpoints
             <input type="password" id="password" name="password" autocomplete="current-password" required{Described(error)}>
             <button type="submit">Sign in</button>
             </form>
+            <p><a href="{ForgotPasswordEndpoints.Path}">Forgot password?</a></p>
             <p>Connecting a program instead? See the <a href="/docs">API reference</a>.</p>
             """, status);
 
@@ -130,9 +140,9 @@ static class SignInEndpoints
             """, status);
     }
 
-    static string ErrorHtml(string? error) => error is null ? "" : $"""<p class="error" id="problem" role="alert">{HtmlEncode(error)}</p>""";
+    internal static string ErrorHtml(string? error) => error is null ? "" : $"""<p class="error" id="problem" role="alert">{HtmlEncode(error)}</p>""";
 
-    static string Described(string? error) => error is null ? "" : """ aria-describedby="problem" aria-invalid="true" """.TrimEnd();
+    internal static string Described(string? error) => error is null ? "" : """ aria-describedby="problem" aria-invalid="true" """.TrimEnd();
 
     /// <summary>Only paths on this server: a returnUrl is never a way to send a signed-in user elsewhere.</summary>
     public static bool IsLocal(string? url) =>
@@ -140,7 +150,7 @@ static class SignInEndpoints
         && !url.Contains('\r') && !url.Contains('\n');
 
     // 303: the browser follows a form POST with a GET.
-    static IResult SeeOther(string location) => new SeeOtherResult(location);
+    internal static IResult SeeOther(string location) => new SeeOtherResult(location);
 
     sealed class SeeOtherResult(string location) : IResult
     {

@@ -14,6 +14,7 @@ static class SignInSetup
 
     // inferred: a working day. Not persistent (the cookie goes with the browser session), sliding while in use.
     static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(8);
+    static readonly TimeSpan TwoFactorStepLifetime = TimeSpan.FromMinutes(5);
 
     public static IServiceCollection AddMailroomSignIn(this IServiceCollection services)
     {
@@ -30,7 +31,18 @@ static class SignInSetup
             o.LoginPath = SignInEndpoints.SignInPath;
             // A password reset changes the security stamp: other sessions of that user end at the next check.
             o.Events.OnValidatePrincipal = SecurityStampValidator.ValidatePrincipalAsync;
-        });
+        })
+        // Between the password and the code: who has passed the first step, for a few minutes only.
+        .AddCookie(IdentityConstants.TwoFactorUserIdScheme, o =>
+        {
+            o.Cookie.Name = "mailroom_2fa";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TwoFactorStepLifetime;
+        })
+        // Never issued (no "remember this browser"), but SignInManager reads it before asking for a code.
+        .AddCookie(IdentityConstants.TwoFactorRememberMeScheme, o => o.Cookie.Name = "mailroom_2fa_remember");
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(5));
         services.AddAntiforgery(o =>
         {

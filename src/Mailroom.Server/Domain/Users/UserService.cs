@@ -16,6 +16,9 @@ public sealed record MembershipRow(long AccountId, string AccountName, string Ro
 public sealed class UserService(AppDbContext db, UserManager<User> users, TimeProvider time, PublicUrl publicUrl)
 {
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromHours(24);
+    // inferred: one reset e-mail per address per 5 minutes. Each request would replace the link of the one before,
+    // so a stranger typing someone's address again and again could otherwise flood them and spoil the link they hold.
+    public static readonly TimeSpan ResetMailInterval = TimeSpan.FromMinutes(5);
     // The one outstanding link of a user lives in Identity's user_tokens table, hashed; a new link replaces it.
     const string LinkProvider = "Mailroom";
     const string LinkName = "SignInLink";
@@ -50,6 +53,19 @@ public sealed class UserService(AppDbContext db, UserManager<User> users, TimePr
 
     public async Task<string> ResetPasswordLinkAsync(string email, CancellationToken ct) =>
         await IssueLinkAsync(await FindAsync(email), ResetPurpose);
+
+    /// <summary>
+    /// A reset link for the "forgot password" page, or null when no user has the address or a reset link was issued
+    /// less than <see cref="ResetMailInterval"/> ago (the page answers the same either way).
+    /// </summary>
+    public async Task<(User User, string Link)?> ForgotPasswordLinkAsync(string email)
+    {
+        if (!EmailAddress.IsValid(email) || await users.FindByEmailAsync(email) is not { } user) return null;
+        var stored = await users.GetAuthenticationTokenAsync(user, LinkProvider, LinkName);
+        if (stored?.Split('|') is [ResetPurpose, var expiresText, _] && long.TryParse(expiresText, out var expires)
+            && DateTimeOffset.FromUnixTimeSeconds(expires) - LinkLifetime > time.GetUtcNow() - ResetMailInterval) return null;
+        return (user, await IssueLinkAsync(user, ResetPurpose));
+    }
 
     public async Task<IReadOnlyList<UserRow>> ListAsync(long? accountId, CancellationToken ct)
     {

@@ -29,8 +29,11 @@ static class UsersSetup
                 o.Lockout.DefaultLockoutTimeSpan = LockoutTime;
             })
             .AddEntityFrameworkStores<AppDbContext>()
-            .AddSignInManager();
+            .AddSignInManager()
+            // TOTP two-factor: the key and the recovery codes go in the user_tokens table Identity already has.
+            .AddTokenProvider<AuthenticatorTokenProvider<User>>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddScoped<UserService>();
+        services.AddScoped<PasswordResetMailer>();
         return services;
     }
 }
