@@ -19,6 +19,7 @@ static class AppSetup
         services.AddMudServices();
         services.AddScoped<AccountAccess>();
         services.AddScoped<Pages.DashboardQueries>();
+        services.AddSingleton<Editor.EmailPreviewer>();
         return services;
     }
 
