@@ -251,11 +251,12 @@ public sealed class SequencesTests
     static async Task AddEmailAsync(IPage page, string subject, int delay, string unit)
     {
         var form = page.Locator("#add-email");
+        var button = form.GetByRole(AriaRole.Button, new() { Name = "Add email" });
+        // Typing into the prerendered form before the circuit connects is lost: wait for it first.
+        await Expect(button).ToBeEnabledAsync();
         await form.GetByLabel("Subject").FillAsync(subject);
         await form.GetByLabel("Delay").FillAsync(delay.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await form.GetByLabel("Unit").SelectOptionAsync(unit);
-        var button = form.GetByRole(AriaRole.Button, new() { Name = "Add email" });
-        await Expect(button).ToBeEnabledAsync();
         await button.ClickAsync();
         // The answer to this click, not the last one's: the form is cleared in the same render as this notice.
         await Expect(page.Locator("#notice").Filter(new() { HasText = $"{subject} added" }).Or(page.Locator("#error"))).ToBeVisibleAsync();
