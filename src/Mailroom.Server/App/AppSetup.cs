@@ -20,6 +20,7 @@ static class AppSetup
         services.AddScoped<AccountAccess>();
         services.AddScoped<Pages.DashboardQueries>();
         services.AddScoped<Subscribers.SubscriberActions>();
+        services.AddSingleton<Editor.EmailPreviewer>();
         return services;
     }
 
