@@ -20,6 +20,8 @@ static class AppSetup
         services.AddScoped<AccountAccess>();
         services.AddScoped<Pages.DashboardQueries>();
         services.AddSingleton<Editor.EmailPreviewer>();
+        services.AddSingleton<Broadcasts.BroadcastDrafts>();
+        services.AddSingleton<Broadcasts.BroadcastReports>();
         return services;
     }
 
