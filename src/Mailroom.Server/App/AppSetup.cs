@@ -21,6 +21,8 @@ static class AppSetup
         services.AddScoped<Pages.DashboardQueries>();
         services.AddScoped<Subscribers.SubscriberActions>();
         services.AddSingleton<Editor.EmailPreviewer>();
+        services.AddSingleton<Broadcasts.BroadcastDrafts>();
+        services.AddSingleton<Broadcasts.BroadcastReports>();
         return services;
     }
 

@@ -108,16 +108,7 @@ static class BroadcastsEndpoints
         if (errors.Count > 0) return V4Error.Unprocessable(errors);
         broadcast.UpdatedAt = time.UtcNowSeconds();
 
-        // Conditional on the broadcast still being editable, as v3's update: the sender may have claimed it since it was read.
-        var b = broadcast;
-        var changed = await EditableById(db, caller, id).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.Subject, b.Subject).SetProperty(x => x.Content, b.Content)
-            .SetProperty(x => x.Description, b.Description).SetProperty(x => x.Public, b.Public)
-            .SetProperty(x => x.PublishedAt, b.PublishedAt).SetProperty(x => x.SendAt, b.SendAt)
-            .SetProperty(x => x.ThumbnailAlt, b.ThumbnailAlt).SetProperty(x => x.ThumbnailUrl, b.ThumbnailUrl)
-            .SetProperty(x => x.EmailAddress, b.EmailAddress).SetProperty(x => x.EmailLayoutTemplate, b.EmailLayoutTemplate)
-            .SetProperty(x => x.PreviewText, b.PreviewText).SetProperty(x => x.SubscriberFilter, b.SubscriberFilter)
-            .SetProperty(x => x.Status, b.Status).SetProperty(x => x.UpdatedAt, b.UpdatedAt), ct);
+        var changed = await UpdateEditableAsync(db, caller.AccountId, broadcast, ct);
         if (changed == 0)
             return await db.Broadcasts.AnyAsync(x => x.Id == id && x.AccountId == caller.AccountId, ct) ? Locked() : V4Error.NotFound();
         return V4Json.Ok(new BroadcastEnvelope(await ResponseAsync(db, broadcast, publicUrl, ct)));
@@ -134,12 +125,32 @@ static class BroadcastsEndpoints
     // v3's message for changing a broadcast that has started (the document shows none for PUT; DELETE has its own).
     static JsonHttpResult<V4Error> Locked() => V4Error.Unprocessable(ApiError.BroadcastLockedMessage);
 
-    static IQueryable<Broadcast> EditableById(AppDbContext db, V4Caller caller, long id) =>
-        db.Broadcasts.Where(b => b.Id == id && b.AccountId == caller.AccountId
+    static IQueryable<Broadcast> EditableById(AppDbContext db, V4Caller caller, long id) => EditableById(db, caller.AccountId, id);
+
+    static IQueryable<Broadcast> EditableById(AppDbContext db, long accountId, long id) =>
+        db.Broadcasts.Where(b => b.Id == id && b.AccountId == accountId
             && (b.Status == BroadcastStatuses.Draft || b.Status == BroadcastStatuses.Scheduled));
 
-    /// <summary>v4's parameters onto the entity: its own (template, preview text, filter) first, then those v3 shares.</summary>
-    static async Task<List<string>> ApplyAsync(ApiParams p, Broadcast target, string defaultEmail, AppDbContext db, CancellationToken ct)
+    /// <summary>
+    /// Writes <paramref name="b"/>'s editable fields if it is still a draft or scheduled; 0 when it is not (or not the
+    /// account's). Conditional, as v3's update: the sender may have claimed it since it was read. The web app's
+    /// compose screen saves through here too.
+    /// </summary>
+    internal static Task<int> UpdateEditableAsync(AppDbContext db, long accountId, Broadcast b, CancellationToken ct) =>
+        EditableById(db, accountId, b.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Subject, b.Subject).SetProperty(x => x.Content, b.Content)
+            .SetProperty(x => x.Description, b.Description).SetProperty(x => x.Public, b.Public)
+            .SetProperty(x => x.PublishedAt, b.PublishedAt).SetProperty(x => x.SendAt, b.SendAt)
+            .SetProperty(x => x.ThumbnailAlt, b.ThumbnailAlt).SetProperty(x => x.ThumbnailUrl, b.ThumbnailUrl)
+            .SetProperty(x => x.EmailAddress, b.EmailAddress).SetProperty(x => x.EmailLayoutTemplate, b.EmailLayoutTemplate)
+            .SetProperty(x => x.PreviewText, b.PreviewText).SetProperty(x => x.SubscriberFilter, b.SubscriberFilter)
+            .SetProperty(x => x.Status, b.Status).SetProperty(x => x.UpdatedAt, b.UpdatedAt), ct);
+
+    /// <summary>
+    /// v4's parameters onto the entity: its own (template, preview text, filter) first, then those v3 shares. The web
+    /// app's compose screen applies its form through here, so its messages are the API's.
+    /// </summary>
+    internal static async Task<List<string>> ApplyAsync(ApiParams p, Broadcast target, string defaultEmail, AppDbContext db, CancellationToken ct)
     {
         var errors = new List<string>();
         if (p.Root.ContainsKey("email_template_id"))
@@ -176,7 +187,9 @@ static class BroadcastsEndpoints
     }
 
     // Kit sends from the account's sending address unless told otherwise, as v3 does.
-    static async Task<string> DefaultEmailAsync(AppDbContext db, V4Caller caller, CancellationToken ct) =>
-        await db.Accounts.AsNoTracking().Where(a => a.Id == caller.AccountId).Select(a => a.SendingEmailAddress ?? a.PrimaryEmailAddress)
+    static Task<string> DefaultEmailAsync(AppDbContext db, V4Caller caller, CancellationToken ct) => DefaultEmailAsync(db, caller.AccountId, ct);
+
+    internal static async Task<string> DefaultEmailAsync(AppDbContext db, long accountId, CancellationToken ct) =>
+        await db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => a.SendingEmailAddress ?? a.PrimaryEmailAddress)
             .FirstAsync(ct);
 }

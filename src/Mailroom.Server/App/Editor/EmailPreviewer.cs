@@ -44,7 +44,14 @@ public sealed class EmailPreviewer(IDbContextFactory<AppDbContext> dbs, MessageC
     public async Task<EmailPreview> RenderAsync(long accountId, EditorContent content, long? subscriberId, CancellationToken ct = default)
     {
         var (message, error) = await ComposeAsync(accountId, content, subscriberId, null, ct);
-        return message is null ? new EmailPreview("", "", error) : new EmailPreview(message.Subject ?? "", message.HtmlBody ?? "", null);
+        if (message is null) return new EmailPreview("", "", error);
+        // The composer's body is a pre-encoded part MimeKit does not read back; the message is read as a mail client
+        // would, so the preview is the HTML the recipient's client gets.
+        using var stream = new MemoryStream();
+        await message.WriteToAsync(stream, ct);
+        stream.Position = 0;
+        var received = await MimeMessage.LoadAsync(stream, ct);
+        return new EmailPreview(received.Subject ?? "", received.HtmlBody ?? "", null);
     }
 
     /// <summary>Sends the email as <paramref name="subscriberId"/> would get it, to <paramref name="to"/>; null when sent, else why not.</summary>
