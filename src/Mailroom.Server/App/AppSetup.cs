@@ -19,6 +19,8 @@ static class AppSetup
         services.AddMudServices();
         services.AddScoped<AccountAccess>();
         services.AddScoped<Pages.DashboardQueries>();
+        services.AddScoped<Domain.Tags.TagService>();
+        services.AddScoped<Domain.Forms.FormEditor>();
         return services;
     }
 
