@@ -35,9 +35,11 @@ public sealed class FormsTests
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Weekly letter" })).ToBeVisibleAsync();
         var form = await browser.App.DbAsync(db => db.Forms.SingleAsync(f => f.AccountId == browser.Account.Id));
         Assert.Equal(("Get the weekly letter", "Sign me up", false), (form.Title, form.SignUpButtonText, form.DoubleOptIn));
-        await Expect(page.GetByLabel("Public page")).ToHaveValueAsync(new Regex($"^http://[^/]+/forms/{form.Uid}$"));
-        var url = await page.GetByLabel("Public page").InputValueAsync();
-        await Expect(page.GetByLabel("Embed on your site")).ToHaveValueAsync($"<script async data-uid=\"{form.Uid}\" src=\"{url}/index.js\"></script>");
+        // The server's PublicUrl (the tests configure one) in front of the hosted page's path.
+        await Expect(page.GetByLabel("Public page", new() { Exact = true })).ToHaveValueAsync(new Regex($"/forms/{form.Uid}$"));
+        var publicUrl = await page.GetByLabel("Public page", new() { Exact = true }).InputValueAsync();
+        var url = $"/forms/{form.Uid}";
+        await Expect(page.GetByLabel("Embed on your site")).ToHaveValueAsync($"<script async data-uid=\"{form.Uid}\" src=\"{publicUrl}/index.js\"></script>");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy URL" })).ToBeVisibleAsync();
 
         // A visitor signs up on the public page.
