@@ -108,6 +108,9 @@ static class HostedFormsEndpoints
     static IResult FormWithError(Form form, string problem, int status) =>
         Pages.Html(form.Title ?? form.Name, $"<p class=\"error\" role=\"alert\">{WebUtility.HtmlEncode(problem)}</p>\n{FormHtml(form, "")}", status);
 
+    /// <summary>The hosted page of <paramref name="form"/> as served at <c>/forms/{uid}</c>, saved or not.</summary>
+    public static string PageHtml(Form form, string baseUrl) => Pages.Document(form.Title ?? form.Name, FormHtml(form, baseUrl));
+
     static IResult Unavailable() => Pages.Message("Form not available", "This form doesn't exist or is no longer accepting sign-ups.", 404);
 
     static IResult Json(int status, string message) =>

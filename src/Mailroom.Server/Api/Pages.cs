@@ -30,7 +30,11 @@ static class Pages
         $"default-src 'none'; style-src '{Sha256Source(Style)}'; script-src '{Sha256Source(SubmitScript)}'; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    public static IResult Html(string title, string bodyHtml, int status = 200) => Results.Content($$"""
+    public static IResult Html(string title, string bodyHtml, int status = 200) =>
+        Results.Content(Document(title, bodyHtml), "text/html; charset=utf-8", statusCode: status);
+
+    /// <summary>The whole page as text, for the web app's preview of the hosted form (the same document, in a sandbox).</summary>
+    public static string Document(string title, string bodyHtml) => $$"""
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -45,7 +49,7 @@ static class Pages
         </main>
         </body>
         </html>
-        """, "text/html; charset=utf-8", statusCode: status);
+        """;
 
     public static IResult Message(string title, string text, int status = 200) =>
         Html(title, $"<h1>{WebUtility.HtmlEncode(title)}</h1>\n<p>{WebUtility.HtmlEncode(text)}</p>", status);

@@ -23,6 +23,8 @@ static class AppSetup
         services.AddSingleton<Editor.EmailPreviewer>();
         services.AddSingleton<Broadcasts.BroadcastDrafts>();
         services.AddSingleton<Broadcasts.BroadcastReports>();
+        services.AddScoped<Domain.Tags.TagService>();
+        services.AddScoped<Domain.Forms.FormEditor>();
         return services;
     }
 

@@ -44,8 +44,8 @@ public sealed record ApiError(string Error, string? Message)
     public static string TakenMessage(string attribute) => $"{attribute} has already been taken";
     public static string TooLongMessage(string attribute, int max) => $"{attribute} is too long (maximum is {max} characters)";
     public static JsonHttpResult<ApiError> BadRequest(string message) => Json(400, "Bad Request", message);
-    public static JsonHttpResult<ApiError> TooManyCustomFields(int limit) =>
-        Json(400, "Bad Request", $"You can only have {limit} custom fields");
+    public static JsonHttpResult<ApiError> TooManyCustomFields(int limit) => Json(400, "Bad Request", TooManyCustomFieldsMessage(limit));
+    public static string TooManyCustomFieldsMessage(int limit) => $"You can only have {limit} custom fields";
     public static JsonHttpResult<ApiError> PayloadTooLarge(long limit) =>
         Json(413, "Payload Too Large", $"Request body must not exceed {limit} bytes");
     public static JsonHttpResult<ApiError> TooManyRequests(int perMinute) =>

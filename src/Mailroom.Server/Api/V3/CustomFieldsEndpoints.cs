@@ -68,8 +68,8 @@ static class CustomFieldsEndpoints
         long id, Caller caller, CustomFieldService service, CancellationToken ct) =>
         await service.DeleteAsync(caller.AccountId, id, ct) ? TypedResults.NoContent() : ApiError.NotFound();
 
-    /// <summary>v3's Rails-style wording of a label problem.</summary>
-    static string Message(CustomFieldProblem problem) => problem switch
+    /// <summary>v3's Rails-style wording of a label problem (the web app shows the same).</summary>
+    public static string Message(CustomFieldProblem problem) => problem switch
     {
         CustomFieldProblem.LabelBlank => ApiError.BlankMessage("Label"),
         CustomFieldProblem.LabelTooLong => ApiError.TooLongMessage("Label", CustomFieldService.LabelMaxLength),

@@ -8,7 +8,7 @@ namespace Mailroom.Server.Api.V3;
 
 static class TagsEndpoints
 {
-    public const int MaxNameLength = 255;
+    public const int MaxNameLength = Domain.Tags.TagService.NameMaxLength;
 
     public static RouteGroupBuilder MapTags(this RouteGroupBuilder v3)
     {
