@@ -73,8 +73,11 @@ sealed class OAuthApps(IOpenIddictApplicationManager applications, IOpenIddictSe
     /// <param name="accountId">Only the apps made for this account (the web app); null for every app (the CLI).</param>
     public async Task<List<OAuthAppInfo>> ListAsync(CancellationToken ct, long? accountId = null)
     {
+        // Read to the end before looking into each app: PostgreSQL runs one command at a time per connection.
+        var apps = new List<object>();
+        await foreach (var app in applications.ListAsync(count: null, offset: null, ct)) apps.Add(app);
         var list = new List<OAuthAppInfo>();
-        await foreach (var app in applications.ListAsync(count: null, offset: null, ct))
+        foreach (var app in apps)
             if (accountId is null || await AccountOfAsync(app, ct) == accountId) list.Add(await InfoAsync(app, ct));
         return list;
     }
