@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Mailroom.Server.Api.Infrastructure;
 using Mailroom.Server.Domain;
+using Mailroom.Server.Delivery.Webhooks;
 using Mailroom.Server.Domain.Webhooks;
 
 namespace Mailroom.Server.Cli;
@@ -111,19 +112,16 @@ static class WebhooksCommands
         var command = new Command("retry", "Send a failed delivery again now, with its original X-Mailroom-Delivery id.") { id, json };
         command.SetAction(async (parse, ct) => await CliHost.WithScopeAsync(parse, async services =>
         {
-            var db = services.GetRequiredService<AppDbContext>();
             var deliveryId = parse.GetValue(id);
-            var row = await db.WebhookDeliveries.AsNoTracking().Where(d => d.Id == deliveryId)
-                .Select(d => new { d.Status, RuleStatus = db.WebhookRules.Where(r => r.Id == d.RuleId).Select(r => r.Status).FirstOrDefault() })
-                .FirstOrDefaultAsync(ct) ?? throw new CliException($"delivery {deliveryId} does not exist");
-            if (row.Status != WebhookDeliveryStatuses.Failed) throw new CliException($"delivery {deliveryId} is {row.Status}, not failed");
-            if (row.RuleStatus != WebhookRuleStatuses.Enabled) throw new CliException($"delivery {deliveryId} belongs to a deleted rule");
-            var now = services.GetRequiredService<TimeProvider>().UtcNow();
-            // One more attempt: should it fail too, its age (MaxAge) marks it failed again rather than restarting the schedule.
-            var requeued = await db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.Status == WebhookDeliveryStatuses.Failed)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, WebhookDeliveryStatuses.Pending).SetProperty(d => d.NextAttemptAt, now)
-                    .SetProperty(d => d.LockedUntil, (DateTime?)null).SetProperty(d => d.LockedBy, (string?)null), ct);
-            if (requeued == 0) throw new CliException($"delivery {deliveryId} changed while being requeued; try again");
+            var outcome = await WebhookRequeue.RequeueAsync(services.GetRequiredService<AppDbContext>(),
+                services.GetRequiredService<TimeProvider>(), deliveryId, accountId: null, ct);
+            switch (outcome.Result)
+            {
+                case WebhookRequeueResult.NotFound: throw new CliException($"delivery {deliveryId} does not exist");
+                case WebhookRequeueResult.NotFailed: throw new CliException($"delivery {deliveryId} is {outcome.Status}, not failed");
+                case WebhookRequeueResult.RuleDeleted: throw new CliException($"delivery {deliveryId} belongs to a deleted rule");
+                case WebhookRequeueResult.Changed: throw new CliException($"delivery {deliveryId} changed while being requeued; try again");
+            }
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) await output.WriteLineAsync(JsonSerializer.Serialize(new { id = deliveryId, status = WebhookDeliveryStatuses.Pending }));
             else await output.WriteLineAsync($"Delivery {deliveryId} is queued again; the dispatcher sends it on its next pass.");

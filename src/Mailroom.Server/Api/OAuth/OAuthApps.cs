@@ -22,9 +22,13 @@ sealed class OAuthApps(IOpenIddictApplicationManager applications, IOpenIddictSe
     IOpenIddictServerDispatcher dispatcher, AppDbContext db)
 {
     public static readonly string[] Scopes = [OAuthSetup.ReadScope, OAuthSetup.WriteScope];
+    // An app made in the web app's settings is that account's to list and delete; CLI-made apps carry no account.
+    // Kept in OpenIddict's own properties column: no schema change.
+    const string AccountProperty = "mailroom_account_id";
 
     /// <summary>Creates an app; the secret (null for a public app) exists only in the answer, stored hashed.</summary>
-    public async Task<(string ClientId, string? ClientSecret)> CreateAsync(string name, IReadOnlyList<string> redirectUris, bool isPublic, CancellationToken ct)
+    public async Task<(string ClientId, string? ClientSecret)> CreateAsync(string name, IReadOnlyList<string> redirectUris, bool isPublic,
+        CancellationToken ct, long? accountId = null)
     {
         if (redirectUris.Count == 0) throw new OAuthAppException("an app needs at least one --redirect-uri");
         var clientId = Random(24);
@@ -43,6 +47,7 @@ sealed class OAuthApps(IOpenIddictApplicationManager applications, IOpenIddictSe
                 Permissions.Prefixes.Scope + OAuthSetup.ReadScope, Permissions.Prefixes.Scope + OAuthSetup.WriteScope,
             },
         };
+        if (accountId is { } owner) descriptor.Properties[AccountProperty] = System.Text.Json.JsonSerializer.SerializeToElement(owner);
         foreach (var uri in redirectUris)
         {
             // OAuth 2.0 (RFC 6749 §3.1.2): absolute, no fragment. Custom schemes stay allowed for native apps; file:
@@ -65,18 +70,23 @@ sealed class OAuthApps(IOpenIddictApplicationManager applications, IOpenIddictSe
         return (clientId, secret);
     }
 
-    public async Task<List<OAuthAppInfo>> ListAsync(CancellationToken ct)
+    /// <param name="accountId">Only the apps made for this account (the web app); null for every app (the CLI).</param>
+    public async Task<List<OAuthAppInfo>> ListAsync(CancellationToken ct, long? accountId = null)
     {
+        // Read to the end before looking into each app: PostgreSQL runs one command at a time per connection.
+        var apps = new List<object>();
+        await foreach (var app in applications.ListAsync(count: null, offset: null, ct)) apps.Add(app);
         var list = new List<OAuthAppInfo>();
-        await foreach (var app in applications.ListAsync(count: null, offset: null, ct))
-            list.Add(await InfoAsync(app, ct));
+        foreach (var app in apps)
+            if (accountId is null || await AccountOfAsync(app, ct) == accountId) list.Add(await InfoAsync(app, ct));
         return list;
     }
 
-    /// <summary>Deletes the app with its grants and tokens (they stop working at once); false when there is none.</summary>
-    public async Task<bool> DeleteAsync(string clientId, CancellationToken ct)
+    /// <summary>Deletes the app with its grants and tokens (they stop working at once); false when there is none (for that account).</summary>
+    public async Task<bool> DeleteAsync(string clientId, CancellationToken ct, long? accountId = null)
     {
         if (await applications.FindByClientIdAsync(clientId, ct) is not { } app) return false;
+        if (accountId is not null && await AccountOfAsync(app, ct) != accountId) return false;
         await applications.DeleteAsync(app, ct);
         return true;
     }
@@ -129,6 +139,10 @@ sealed class OAuthApps(IOpenIddictApplicationManager applications, IOpenIddictSe
         foreach (var claim in identity.Claims) claim.SetDestinations(Destinations.AccessToken);
         return new ClaimsPrincipal(identity);
     }
+
+    async Task<long?> AccountOfAsync(object app, CancellationToken ct) =>
+        (await applications.GetPropertiesAsync(app, ct)).TryGetValue(AccountProperty, out var value)
+        && value.ValueKind == System.Text.Json.JsonValueKind.Number ? value.GetInt64() : null;
 
     async Task<OAuthAppInfo> InfoAsync(object app, CancellationToken ct) => new(
         (await applications.GetClientIdAsync(app, ct))!,
