@@ -110,7 +110,19 @@ public sealed class AppBrowser : IAsyncDisposable
     }
 
     /// <summary>Opens a path of the app (<c>/app/{id}/...</c>); the answer's status is on the response.</summary>
-    public async Task<IResponse> GotoAsync(string path) => (await Page.GotoAsync(path))!;
+    public async Task<IResponse> GotoAsync(string path)
+    {
+        try
+        {
+            return (await Page.GotoAsync(path))!;
+        }
+        catch (PlaywrightException e) when (e.Message.Contains("interrupted by another navigation to \"chrome-error://", StringComparison.Ordinal))
+        {
+            // After a refused form post (Blazor's bare 400), Chromium swaps in its own error document; a navigation
+            // started at that moment is interrupted by it. Going again once lands on the page.
+            return (await Page.GotoAsync(path))!;
+        }
+    }
 
     /// <summary><c>/app/{accountId}</c> plus an optional path inside the account.</summary>
     public static string AppUrl(long accountId, string path = "") => path.Length == 0 ? $"/app/{accountId}" : $"/app/{accountId}/{path.TrimStart('/')}";
