@@ -15,7 +15,9 @@ static class DatabaseSetup
         services.AddDbContextPool<AppDbContext>(Configure);
         // The web app's interactive components live as long as a browser tab: each action takes its own context
         // from the same pool instead of sharing one across the circuit.
-        services.AddPooledDbContextFactory<AppDbContext>(Configure);
+        // EF Core applies every registration's configuration to the one set of options, so the factory adds none
+        // of its own: configured twice, every interceptor ran twice (each failed statement was logged twice).
+        services.AddPooledDbContextFactory<AppDbContext>((_, _) => { });
         return services;
     }
 

@@ -116,10 +116,10 @@ public sealed class AppBrowser : IAsyncDisposable
         {
             return (await Page.GotoAsync(path))!;
         }
-        catch (PlaywrightException e) when (e.Message.Contains("interrupted by another navigation to \"chrome-error://", StringComparison.Ordinal))
+        catch (PlaywrightException e) when (e.Message.Contains("is interrupted by another navigation", StringComparison.Ordinal))
         {
-            // After a refused form post (Blazor's bare 400), Chromium swaps in its own error document; a navigation
-            // started at that moment is interrupted by it. Going again once lands on the page.
+            // After a refused form post (Blazor's bare 400), Chromium swaps in its own error document or finishes the
+            // post's navigation; a navigation started at that moment is interrupted by it. Going again lands on the page.
             return (await Page.GotoAsync(path))!;
         }
     }
