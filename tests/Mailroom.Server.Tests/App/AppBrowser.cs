@@ -110,18 +110,20 @@ public sealed class AppBrowser : IAsyncDisposable
     }
 
     /// <summary>Opens a path of the app (<c>/app/{id}/...</c>); the answer's status is on the response.</summary>
-    public async Task<IResponse> GotoAsync(string path)
+    public async Task<IResponse> GotoAsync(string path) => (await Page.GotoAsync(path))!;
+
+    /// <summary>
+    /// Submits a form with a full-page post and returns the post's response once the browser shows what it answered.
+    /// The response arrives before its document (or the one it redirects to) commits; a navigation started in between is
+    /// interrupted by it, so this waits until the page that did the posting is gone and the new one has loaded.
+    /// </summary>
+    public static async Task<IResponse> PostAsync(IPage page, Func<Task> submit)
     {
-        try
-        {
-            return (await Page.GotoAsync(path))!;
-        }
-        catch (PlaywrightException e) when (e.Message.Contains("is interrupted by another navigation", StringComparison.Ordinal))
-        {
-            // After a refused form post (Blazor's bare 400), Chromium swaps in its own error document or finishes the
-            // post's navigation; a navigation started at that moment is interrupted by it. Going again lands on the page.
-            return (await Page.GotoAsync(path))!;
-        }
+        await page.EvaluateAsync("() => { window.__postedFromHere = true; }");
+        var response = await page.RunAndWaitForResponseAsync(submit, r => r.Request.Method == "POST" && r.Request.IsNavigationRequest);
+        await page.WaitForFunctionAsync("() => window.__postedFromHere !== true");
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        return response;
     }
 
     /// <summary><c>/app/{accountId}</c> plus an optional path inside the account.</summary>

@@ -216,8 +216,7 @@ public sealed class SequencesTests
         await page.GetByLabel("Name").FillAsync("Sneaky");
         await DemoteEveryoneAsync(browser.App, browser.Account.Id);
         // The form is no longer the viewer's to post: the page renders no handler for it and the post is refused.
-        var response = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Create sequence" }).ClickAsync(),
-            r => r.Request.Method == "POST");
+        var response = await AppBrowser.PostAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Create sequence" }).ClickAsync());
         Assert.Equal(400, response.Status);
         Assert.Equal(0, await browser.App.DbAsync(db => db.Sequences.CountAsync()));
     }

@@ -24,7 +24,7 @@ public sealed class SettingsTests
 
     /// <summary>A POST from the page and the status it was answered with.</summary>
     static async Task<int> PostStatusAsync(IPage page, Func<Task> click) =>
-        (await page.RunAndWaitForResponseAsync(click, r => r.Request.Method == "POST")).Status;
+        (await AppBrowser.PostAsync(page, click)).Status;
 
     [Theory, Browser]
     public async Task Sending_FromAndTimeZoneSaved_BadValuesShowTheMessages(string provider)
@@ -169,8 +169,7 @@ public sealed class SettingsTests
         await browser.NewSessionAsync();
         page = browser.Page;
         await page.GotoAsync(link);
-        await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(),
-            r => r.Request.Method == "POST");
+        await AppBrowser.PostAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync());
         Assert.Equal(200, (await browser.GotoAsync(SettingsUrl(browser.Account.Id))).Status);
         await Expect(page.Locator("#from-name-value")).ToHaveTextAsync("Acme Corp.");
         await Expect(page.Locator("#owner-only")).ToBeVisibleAsync();

@@ -196,8 +196,7 @@ public sealed class SubscribersTests
         await browser.App.DbAsync(db => db.AccountMemberships.Where(m => m.AccountId == id && db.Users.Any(u => u.Id == m.UserId && u.Email == editor))
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.Role, AccountRoles.Viewer)));
         await page.GetByLabel("First name").FillAsync("Mallory");
-        var save = await page.RunAndWaitForResponseAsync(
-            () => page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync(), r => r.Request.Method == "POST");
+        var save = await AppBrowser.PostAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync());
         Assert.True(save.Status >= 400, $"a viewer's save answered {save.Status}");
         var after = await browser.App.DbAsync(db => db.Subscribers.Where(s => s.Id == subscriberId).Select(s => new { s.FirstName, s.State }).SingleAsync());
         Assert.Equal("<script>document.title='owned'</script><b>Ann</b>", after.FirstName);

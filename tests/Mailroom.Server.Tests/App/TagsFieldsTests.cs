@@ -137,9 +137,8 @@ public sealed class TagsFieldsTests
         await browser.Page.GetByLabel("New tag name").FillAsync("Sneaky");
         await DowngradeAsync(browser.App, accountId);
         // The page a viewer gets has no such form, so the post finds no handler: refused before anything runs.
-        var posted = browser.Page.WaitForResponseAsync(r => r.Request.Method == "POST");
-        await browser.Page.GetByRole(AriaRole.Button, new() { Name = "Create tag" }).ClickAsync();
-        Assert.Equal(400, (await posted).Status);
+        var posted = await AppBrowser.PostAsync(browser.Page, () => browser.Page.GetByRole(AriaRole.Button, new() { Name = "Create tag" }).ClickAsync());
+        Assert.Equal(400, posted.Status);
         Assert.Equal(["Kept"], await browser.App.DbAsync(db => db.Tags.Select(t => t.Name).ToListAsync()));
 
         await browser.GotoAsync(AppBrowser.AppUrl(accountId, "custom-fields"));
@@ -176,9 +175,8 @@ public sealed class TagsFieldsTests
         await row.GetByText("Rename").ClickAsync();
         await row.Locator("input[name='Posted.Id']").First.EvaluateAsync($"e => e.value = '{otherTag}'");
         await row.GetByLabel("New name for Mine").FillAsync("Hijacked");
-        var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST");
-        await row.GetByRole(AriaRole.Button, new() { Name = "Save name" }).ClickAsync();
-        Assert.Equal(404, (await posted).Status);
+        var posted = await AppBrowser.PostAsync(page, () => row.GetByRole(AriaRole.Button, new() { Name = "Save name" }).ClickAsync());
+        Assert.Equal(404, posted.Status);
         Assert.Equal("Beta secret tag", await browser.App.DbAsync(db => db.Tags.Where(t => t.Id == otherTag).Select(t => t.Name).SingleAsync()));
     }
 

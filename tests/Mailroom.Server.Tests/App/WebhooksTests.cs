@@ -138,8 +138,7 @@ public sealed class WebhooksTests
         await browser.GotoAsync(AppBrowser.AppUrl(browser.Account.Id, "webhooks"));
         await browser.App.DbAsync(db => db.AccountMemberships.Where(m => m.AccountId == browser.Account.Id && db.Users.Any(u => u.Id == m.UserId && u.Email == editor))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, AccountRoles.Viewer)));
-        var refused = await page.RunAndWaitForResponseAsync(
-            () => page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule {ruleId}" }).ClickAsync(), r => r.Request.Method == "POST");
+        var refused = await AppBrowser.PostAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule {ruleId}" }).ClickAsync());
         // The page rendered again for a viewer holds no such form (400), and the handler's own check refuses (403).
         Assert.Contains(refused.Status, new[] { 400, 403 });
         await browser.App.DbAsync(db => db.AccountMemberships.Where(m => m.AccountId == browser.Account.Id && db.Users.Any(u => u.Id == m.UserId && u.Email == editor))
@@ -148,8 +147,7 @@ public sealed class WebhooksTests
         // Another account's rule id posted from this account's page: not found, and the rule stays.
         await browser.GotoAsync(AppBrowser.AppUrl(browser.Account.Id, "webhooks"));
         await page.Locator($"#rule-{ruleId} input[name=DeleteRuleId]").EvaluateAsync("(e, id) => e.value = id", otherRule.ToString());
-        var notFound = await page.RunAndWaitForResponseAsync(
-            () => page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule {ruleId}" }).ClickAsync(), r => r.Request.Method == "POST");
+        var notFound = await AppBrowser.PostAsync(page, () => page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule {ruleId}" }).ClickAsync());
         Assert.Equal(404, notFound.Status);
         Assert.Equal(2, await browser.App.DbAsync(db => db.WebhookRules.CountAsync(r => r.Status == "enabled")));
         Assert.NotNull(viewer);
