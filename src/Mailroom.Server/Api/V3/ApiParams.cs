@@ -9,11 +9,22 @@ namespace Mailroom.Server.Api.V3;
 /// (body wins), with Rails-style brackets already nested. Kit clients put the same parameter in any
 /// of these places on any method, so handlers never look at where a value came from (spec §1.3).
 /// </summary>
-public sealed class ApiParams(JsonObject root)
+public sealed class ApiParams(JsonObject root, JsonElement? body = null)
 {
     internal const string ItemKey = "mailroom.params";
 
     public JsonObject Root { get; } = root;
+
+    /// <summary>
+    /// A parameter as a JSON element, for a handler that reads a large list straight into records: the JSON body's own
+    /// element when the body carried it (no node tree built), otherwise the merged value written out as JSON.
+    /// </summary>
+    public JsonElement? Element(string name)
+    {
+        _read.Add(name);
+        if (body is { ValueKind: JsonValueKind.Object } b && b.TryGetProperty(name, out var e)) return e;
+        return Root.TryGetPropertyValue(name, out var n) && n is not null ? JsonDocument.Parse(n.ToJsonString()).RootElement : null;
+    }
 
     public static ValueTask<ApiParams?> BindAsync(HttpContext context) =>
         ValueTask.FromResult<ApiParams?>(context.Items[ItemKey] as ApiParams ?? new ApiParams([]));
@@ -40,16 +51,28 @@ public sealed class ApiParams(JsonObject root)
         if (node is null) return null;
         if (node is not JsonValue v)
             throw new ApiParamException(400, ApiError.MustBeString(name));
-        var text = v.GetValueKind() switch
+        return ScalarText(v.GetValueKind() switch
         {
             JsonValueKind.String => v.GetValue<string>(),
             JsonValueKind.Number => v.ToJsonString(),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
             _ => null,
-        };
-        return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        });
     }
+
+    /// <summary><see cref="AsString(JsonNode?, string)"/> for an element of the body: the same rules.</summary>
+    public static string? AsString(JsonElement element, string name) => element.ValueKind switch
+    {
+        JsonValueKind.Object or JsonValueKind.Array => throw new ApiParamException(400, ApiError.MustBeString(name)),
+        JsonValueKind.String => ScalarText(element.GetString()),
+        JsonValueKind.Number => ScalarText(element.GetRawText()),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => null,
+    };
+
+    static string? ScalarText(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     public long? Long(string name) => AsLong(Node(name), name);
 

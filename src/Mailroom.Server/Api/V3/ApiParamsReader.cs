@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -44,14 +45,18 @@ static class ApiParamsReader
         if (contentType.Contains("json", StringComparison.OrdinalIgnoreCase) ||
             (!contentType.Contains("form", StringComparison.OrdinalIgnoreCase) && LooksLikeJson(body)))
         {
-            // Moved, not cloned: a 100,000-item bulk body is a large tree, and a copy of it cost a quarter second.
-            var parsed = ParseJsonObject(body);
+            var element = ParseJsonObject(body);
+            if (element is null) return new ApiParams(root);
+            // The node tree over the document is lazy: a node is built when a handler reaches it. Moved, not cloned: a
+            // 100,000-item bulk body is a large tree, and a copy of it cost a quarter second.
+            var parsed = JsonObject.Create(element.Value)!;
             foreach (var key in parsed.Select(p => p.Key).ToList())
             {
                 var value = parsed[key];
                 parsed.Remove(key);
                 root[key] = value;
             }
+            return new ApiParams(root, element);
         }
         else if (contentType.Contains("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
                  || contentType.Length == 0)
@@ -74,6 +79,15 @@ static class ApiParamsReader
         // A request without Content-Length or chunked encoding (every GET from a Kit client) has no body:
         // reading it would only allocate the buffers below, on the hottest path of the API.
         if (request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }) return [];
+        // A body of announced length (checked against the limit by the caller; Kestrel never delivers more) is read into
+        // one array of that size: growing a stream and copying it out again cost three copies of a 10 MB bulk body.
+        if (request.ContentLength is { } length and > 0)
+        {
+            var exact = new byte[length];
+            var filled = 0;
+            while (filled < exact.Length && await request.Body.ReadAsync(exact.AsMemory(filled), ct) is var n and > 0) filled += n;
+            return filled == exact.Length ? exact : exact[..filled];
+        }
         using var buffer = new MemoryStream();
         var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
@@ -109,28 +123,29 @@ static class ApiParamsReader
         return false;
     }
 
-    static JsonObject ParseJsonObject(ReadOnlyMemory<byte> body)
+    /// <summary>The body's object, or null when it carries no parameters. Throws <see cref="ApiParamException"/> (400).</summary>
+    static JsonElement? ParseJsonObject(ReadOnlyMemory<byte> body)
     {
         try
         {
-            var node = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = MaxDepth });
-            if (node is null) return [];
+            // Not disposed: the parameters' nodes read from it for the rest of the request. Its buffers are rented, so an
+            // undisposed document leaves them to the garbage collector rather than the pool; the request is its lifetime.
+            var root = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth }).RootElement;
+            if (root.ValueKind == JsonValueKind.Null) return null;
             // PHP's json_encode([]) is "[]": Kit's PHP SDK sends it as the body of every call without arguments
             // (adding a subscriber to a sequence by id, deletes). An empty array means no parameters.
-            if (node is JsonArray { Count: 0 }) return [];
-            if (node is not JsonObject obj) throw new ApiParamException(400, ApiError.BodyNotObjectMessage);
-            // JsonObject builds its dictionary and decodes its strings lazily; walking it here surfaces duplicate keys
-            // and unreadable strings (a lone surrogate such as "\ud800") as a 400, not a 500 in whichever handler reads them.
-            Touch(obj);
-            return obj;
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() == 0) return null;
+            if (root.ValueKind != JsonValueKind.Object) throw new ApiParamException(400, ApiError.BodyNotObjectMessage);
+            // The nodes over the document decode strings and build dictionaries only when reached; walking the document
+            // here surfaces duplicate keys and unreadable strings (a lone surrogate such as "\ud800") as a 400, not a 500
+            // in whichever handler reads them. On the document, not on nodes: building a node tree of a 100,000-item
+            // bulk body only to look at it cost about a second of CPU (bench/findings.md, v4).
+            Check(root);
+            return root;
         }
         catch (JsonException e)
         {
             throw new ApiParamException(400, ApiError.BodyNotJson(Describe(e)));
-        }
-        catch (ArgumentException)
-        {
-            throw new ApiParamException(400, ApiError.BodyNotJson(ApiError.DuplicatePropertyReason));
         }
         catch (InvalidOperationException)
         {
@@ -141,21 +156,65 @@ static class ApiParamsReader
     static string Describe(JsonException e) =>
         e.LineNumber is { } line ? ApiError.JsonPositionReason(line + 1, e.BytePositionInLine + 1) : ApiError.JsonUnexpectedReason;
 
-    static void Touch(JsonNode? node)
+    /// <summary>Every key unique within its object, and every string (keys included) readable and free of NUL.</summary>
+    static void Check(JsonElement element)
     {
-        switch (node)
+        switch (element.ValueKind)
         {
-            case JsonObject o:
-                foreach (var p in o)
+            case JsonValueKind.Object:
+                var count = 0;
+                foreach (var p in element.EnumerateObject())
                 {
-                    CheckText(p.Key);
-                    Touch(p.Value);
+                    count++;
+                    if (IsEscaped(JsonMarshal.GetRawUtf8PropertyName(p))) CheckText(p.Name);
+                    Check(p.Value);
                 }
+                if (count > 1) CheckUniqueKeys(element, count);
                 break;
-            case JsonArray a: foreach (var i in a) Touch(i); break;
-            case JsonValue v when v.GetValueKind() == JsonValueKind.String: CheckText(v.GetValue<string>()); break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray()) Check(item);
+                break;
+            // A string without escapes is the body's own bytes, already checked as UTF-8, and JSON forbids a raw
+            // control character in a string; only an escaped one can hold a NUL or a lone surrogate (GetString throws).
+            case JsonValueKind.String when IsEscaped(JsonMarshal.GetRawUtf8Value(element)):
+                CheckText(element.GetString()!);
+                break;
         }
     }
+
+    static bool IsEscaped(ReadOnlySpan<byte> raw) => raw.IndexOf((byte)'\\') >= 0;
+
+    /// <summary>
+    /// A JsonObject throws on a duplicate key when a handler first reaches it (a 500), so duplicates are refused here.
+    /// Small objects (every bulk item) compare their raw names pairwise without decoding them.
+    /// </summary>
+    static void CheckUniqueKeys(JsonElement element, int count)
+    {
+        const int Pairwise = 8;
+        if (count <= Pairwise)
+        {
+            var i = 0;
+            var escaped = false;
+            foreach (var p in element.EnumerateObject())
+            {
+                var name = JsonMarshal.GetRawUtf8PropertyName(p);
+                escaped |= IsEscaped(name);
+                var j = 0;
+                foreach (var q in element.EnumerateObject())
+                {
+                    if (j++ >= i) break;
+                    if (name.SequenceEqual(JsonMarshal.GetRawUtf8PropertyName(q))) throw Duplicate();
+                }
+                i++;
+            }
+            if (!escaped) return;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in element.EnumerateObject())
+            if (!seen.Add(p.Name)) throw Duplicate();
+    }
+
+    static ApiParamException Duplicate() => new(400, ApiError.BodyNotJson(ApiError.DuplicatePropertyReason));
 
     // PostgreSQL cannot store U+0000 in text and refuses the whole statement, so a NUL is refused here on both
     // providers before it reaches a handler. inferred: Kit (Rails on PostgreSQL) failed such calls too.

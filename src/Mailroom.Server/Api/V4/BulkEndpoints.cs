@@ -41,12 +41,12 @@ static class BulkEndpoints
     static async Task<IResult> HandleAsync(BulkOperation op, ApiParams p, V4Caller caller, AppDbContext db, BulkApplier applier,
         TimeProvider time, BulkOptions bulk, WebhookOptions webhooks, WorkerWakeup<BulkWorker> worker, CancellationToken ct)
     {
-        if (p.Node(op.ItemsKey) is not JsonArray items || items.Count == 0) return V4Error.Unprocessable(op.EmptyMessage);
+        // Checked (400 on a wrong type) before anything else, so a queued job never fails later on its input.
+        var items = BulkApplier.Read(op, p);
+        if (items.Count == 0) return V4Error.Unprocessable(op.EmptyMessage);
         var callback = p.String("callback_url");
         var sync = items.Count <= BulkOperations.SyncLimit;
-        // Checked (400 on a wrong type) before anything else, so a queued job never fails later on its input.
         var payload = sync ? null : BulkApplier.Payload(op, items, callback);
-        if (sync) BulkApplier.Validate(op, items);
         // The callback is a webhook target by another name: the same checks now, the same guarded client later.
         if (callback is not null && await WebhookRulesEndpoints.TargetProblemAsync(callback, webhooks, ct, "Callback url") is { } problem)
             return V4Error.Unprocessable(problem);

@@ -187,6 +187,23 @@ public sealed class SubscriberLimitsTests
     [InlineData("first.last-1@x.test")]
     public void EmailAddress_OrdinaryAddress_IsValid(string address) => Assert.True(EmailAddress.IsValid(address));
 
+    /// <summary>IsValid decides plain dot-atoms without MimeKit's parser; wherever it does, the parser must agree.</summary>
+    [Theory]
+    [InlineData("jon@example.com")] [InlineData("o'neil+news@mail.example.co.uk")] [InlineData("first.last-1@x.test")]
+    [InlineData("a!#$%&'*+-/=?^_`{|}~z@example.com")] [InlineData("x@a-b.example.museum")] [InlineData("UPPER.Case@Example.COM")]
+    [InlineData("1234567890@example.com")] [InlineData("a.b.c.d.e@sub.sub.example.org")] [InlineData("_@example.io")]
+    public void EmailAddress_PlainDotAtom_IsDecidedWithoutTheParser_AndTheParserAgrees(string address)
+    {
+        Assert.True(EmailAddress.IsPlainDotAtom(address));
+        Assert.True(EmailAddress.FitsEnvelope(address));
+        Assert.True(EmailAddress.IsValid(address));
+    }
+
+    [Theory]
+    [InlineData("a.@example.com")] [InlineData(".a@example.com")] [InlineData("a..b@example.com")] [InlineData("user@xn--bcher-kva.example")]
+    [InlineData("ü@example.com")] [InlineData("a[b@example.com")]
+    public void EmailAddress_AnythingElse_IsLeftToTheParser(string address) => Assert.False(EmailAddress.IsPlainDotAtom(address));
+
     [Theory]
     [InlineData('\u0000')] [InlineData('\u0001')] [InlineData('\u001F')] [InlineData('\u007F')] [InlineData('\u0085')]
     [InlineData('\u200B')] [InlineData('\u200C')] [InlineData('\u200D')] [InlineData('\u200E')] [InlineData('\u200F')]

@@ -13,7 +13,7 @@ namespace Mailroom.Server.Api.V4.Bulk;
 
 public sealed partial class BulkApplier
 {
-    sealed record SubscriberItem(
+    internal sealed record SubscriberItem(
         [property: JsonPropertyName("email_address")] string? Email,
         [property: JsonPropertyName("first_name")] string? FirstName,
         [property: JsonPropertyName("state")] string? State);
@@ -29,9 +29,6 @@ public sealed partial class BulkApplier
 
     static readonly JsonTypeInfo<SubscribersPayload> SubscribersPayloadJson =
         (JsonTypeInfo<SubscribersPayload>)V4Json.Options.GetTypeInfo(typeof(SubscribersPayload));
-
-    static string SubscribersPayloadOf(JsonArray items, string? callbackUrl) =>
-        JsonSerializer.Serialize(new SubscribersPayload(ReadSubscribers(items), callbackUrl), SubscribersPayloadJson);
 
     static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
@@ -67,10 +64,23 @@ public sealed partial class BulkApplier
     // inferred: Kit names the states in its schema but shows no message for another one; worded like its others.
     public const string StateInvalid = "State is invalid";
 
-    static List<SubscriberItem> ReadSubscribers(JsonArray items) =>
-        [.. items.Select(n => (JsonObject)n!).Select(o => new SubscriberItem(
-            ApiParams.AsString(o["email_address"], "email_address"), ApiParams.AsString(o["first_name"], "first_name"),
-            ApiParams.AsString(o["state"], "state")?.ToLowerInvariant()))];
+    /// <summary>The items of a bulk create, read as every reader reads a string; throws (400) on an item that is not an object.</summary>
+    static List<SubscriberItem> ReadSubscribers(JsonElement items, string itemsKey)
+    {
+        var read = new List<SubscriberItem>(items.GetArrayLength());
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) throw new ApiParamException(400, ApiError.MustBeListOfObjects(itemsKey));
+            read.Add(new SubscriberItem(Text(item, "email_address"), Text(item, "first_name"), Text(item, "state")?.ToLowerInvariant()));
+        }
+        return read;
+    }
+
+    static string? Text(JsonElement item, string name) => item.TryGetProperty(name, out var value) ? ApiParams.AsString(value, name) : null;
+
+    /// <summary>The same from nodes: a job stored by an older version.</summary>
+    static List<SubscriberItem> ReadSubscribers(JsonArray items, string itemsKey) =>
+        ReadSubscribers(JsonDocument.Parse(items.ToJsonString()).RootElement, itemsKey);
 
     /// <summary>
     /// POST /v4/bulk/subscribers: "creates or updates" by email. A new subscriber gets the state given (active by
@@ -112,17 +122,15 @@ public sealed partial class BulkApplier
         // Creating is the hot path of an import, so every address is first offered as new (see BulkSubscriberSql);
         // only those the account already holds are read back.
         var ids = await BulkSubscriberSql.InsertNewAsync(db, accountId, candidates, now, ct);
-        var rows = new Dictionary<string, Subscriber>(candidates.Count);
+        // The answer's rows by address: the new ones as inserted, the known ones read back (only what the answer shows).
+        var rows = new Dictionary<string, BulkSubscriber>(candidates.Count);
         foreach (var f in candidates)
             if (ids.TryGetValue(f.NormalizedEmail, out var id))
-                rows[f.NormalizedEmail] = new Subscriber
-                {
-                    Id = id, AccountId = accountId, EmailAddress = f.EmailAddress, NormalizedEmail = f.NormalizedEmail,
-                    FirstName = f.FirstName, State = f.State, CreatedAt = now, UpdatedAt = now,
-                };
+                rows[f.NormalizedEmail] = new BulkSubscriber(id, f.FirstName, f.EmailAddress, f.State, now);
         foreach (var chunk in Chunks(candidates.Select(c => c.NormalizedEmail).Where(n => !ids.ContainsKey(n))))
-            foreach (var s in await db.Subscribers.AsNoTracking().Where(s => s.AccountId == accountId && chunk.Contains(s.NormalizedEmail)).ToListAsync(ct))
-                rows[s.NormalizedEmail] = s;
+            foreach (var s in await db.Subscribers.AsNoTracking().Where(s => s.AccountId == accountId && chunk.Contains(s.NormalizedEmail))
+                         .Select(s => new { s.NormalizedEmail, s.Id, s.FirstName, s.EmailAddress, s.State, s.CreatedAt }).ToListAsync(ct))
+                rows[s.NormalizedEmail] = new BulkSubscriber(s.Id, s.FirstName, s.EmailAddress, s.State, s.CreatedAt);
 
         foreach (var (normalized, name) in names)
             if (!ids.ContainsKey(normalized) && rows.TryGetValue(normalized, out var known) && known.FirstName != name)
@@ -130,17 +138,13 @@ public sealed partial class BulkApplier
                 // One UPDATE per renamed subscriber: renames are the rare case of an import.
                 await db.Subscribers.Where(s => s.Id == known.Id)
                     .ExecuteUpdateAsync(u => u.SetProperty(s => s.FirstName, name).SetProperty(s => s.UpdatedAt, now), ct);
-                known.FirstName = name;
+                rows[normalized] = known with { FirstName = name };
             }
         await BulkSubscriberSql.RaiseAsync(db, accountId, OutboxEvents.SubscriberActivate,
             [.. candidates.Where(c => c.State == SubscriberStates.Active && ids.ContainsKey(c.NormalizedEmail)).Select(c => ids[c.NormalizedEmail])],
             time.UtcNow(), ct);
         var subscribers = new List<BulkSubscriber>(valid.Count);
-        foreach (var (_, normalized) in valid)
-        {
-            var s = rows[normalized];
-            subscribers.Add(new BulkSubscriber(s.Id, s.FirstName, s.EmailAddress, s.State, s.CreatedAt));
-        }
+        foreach (var (_, normalized) in valid) subscribers.Add(rows[normalized]);
         return new JsonObject { ["subscribers"] = JsonValue.Create(subscribers, SubscribersJson), ["failures"] = failures };
     }
 }
