@@ -32,7 +32,7 @@ static class FirstRun
         db.Forms.AddRange(
             new Form { AccountId = id, Name = "Newsletter", Type = FormTypes.Embed, Format = "inline", Uid = FormDefaults.NewUid(),
                        Title = "Join the newsletter", Description = "One email a week, no spam.", SignUpButtonText = "Subscribe",
-                       SuccessMessage = "Success! Now check your email to confirm your subscription.", DoubleOptIn = true, CreatedAt = now },
+                       SuccessMessage = FormDefaults.ConfirmMessage, DoubleOptIn = true, CreatedAt = now },
             new Form { AccountId = id, Name = "Launch Page", Type = FormTypes.Hosted, Uid = FormDefaults.NewUid(),
                        Title = "Something new is coming", Description = "<p>Be the first to know.</p>", SignUpButtonText = "Notify me",
                        SuccessMessage = "Thanks! You're on the list.", CreatedAt = now });

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.RateLimiting;
 using Mailroom.Server.Api.V3;
 using Mailroom.Server.Domain;
+using Mailroom.Server.Domain.Forms;
 using Mailroom.Server.Domain.Subscriptions;
 using Microsoft.Extensions.Options;
 
@@ -85,7 +86,7 @@ static class HostedFormsEndpoints
         }
         var email = post?["email_address"].ToString().Trim();
         if (string.IsNullOrEmpty(email)) email = post?["email"].ToString().Trim();
-        var success = string.IsNullOrWhiteSpace(form.SuccessMessage) ? "Thanks! You're subscribed." : form.SuccessMessage;
+        var success = FormDefaults.SuccessMessage(form);
         // A filled honeypot is a bot: it is told it succeeded and nothing is stored.
         if (!string.IsNullOrEmpty(post?[HoneypotField].ToString()))
             return wantsJson ? Json(200, success) : Pages.Message("Thank you", success);

@@ -99,6 +99,11 @@ public sealed class HostedFormsTests
         Assert.Equal(("form", form.Id, SubscriptionStates.Inactive), (subscription.SubscribableType, subscription.SubscribableId, subscription.State));
         Assert.Equal(1, await app.Services.GetRequiredService<ConfirmationMailer>().RunOnceAsync(CancellationToken.None));
         Assert.Single(sink.To("jon@example.com"));
+
+        // A form with no message of its own tells the reader to confirm, not that they are subscribed.
+        await app.DbAsync(db => db.Forms.Where(f => f.Id == form.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.SuccessMessage, (string?)null)));
+        var second = await app.Http.PostAsync($"/forms/{form.Uid}/subscribe", HttpAssert.Form(("email_address", "arya@example.com")));
+        Assert.Contains("Success! Now check your email to confirm your subscription.", await second.Content.ReadAsStringAsync());
     }
 
     [Theory, Providers]
